@@ -1,0 +1,5 @@
+import sys
+
+from govreports.cli import main
+
+sys.exit(main())

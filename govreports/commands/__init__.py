@@ -1,0 +1,1 @@
+"""One module per `govreports` subcommand; each defines `register(subparsers)`."""
