@@ -12,7 +12,14 @@ from typing import Any
 from govreports import spec
 
 SCHEMA = "govreports/annual-report@1"
-SECTION_IDS: tuple[str, ...] = ("overview", "proactive", "applications", "review_litigation", "problems", "other")
+SECTION_IDS: tuple[str, ...] = (
+    "overview",
+    "proactive",
+    "applications",
+    "review_litigation",
+    "problems",
+    "other",
+)
 
 CellValue = int | str | None  # int cells as int, money cells as decimal strings, unreadable as None
 
@@ -25,7 +32,12 @@ class Finding:
     keys: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"check": self.check, "severity": self.severity, "message": self.message, "keys": list(self.keys)}
+        return {
+            "check": self.check,
+            "severity": self.severity,
+            "message": self.message,
+            "keys": list(self.keys),
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:
