@@ -1,0 +1,82 @@
+"""Document -> Record: runs tables, metadata, sections and checks in that order.
+
+`context` is the page an attachment was linked from (the crawler passes it): the attachment's
+own statements win, the page fills in what the attachment lacks (title, release date).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from parsers import metadata
+from parsers.checks import doc_checks
+from parsers.document import Document, PageMeta
+from parsers.record import Dates, Finding, Record, Source
+from parsers.sections import split_sections
+
+if TYPE_CHECKING:
+    from parsers.tables import TablesResult
+
+
+def _published(doc: Document, context: PageMeta | None) -> str | None:
+    return (
+        metadata.parse_date(doc.meta.published)
+        or (metadata.parse_date(context.published) if context else None)
+        or metadata.published_from_text(doc.text)
+    )
+
+
+def _findings(tables: TablesResult, doc: Document, checks: list[Finding]) -> list[Finding]:
+    merged: list[Finding] = []
+    seen: set[Finding] = set()
+    reader = [Finding.from_dict(f) for f in doc.findings]
+    for f in [*reader, *tables.findings, *checks]:
+        if f not in seen:
+            seen.add(f)
+            merged.append(f)
+    # Stable by check id so the same document always lists its findings the same way.
+    return sorted(merged, key=lambda f: f.check)
+
+
+def build_record(
+    doc: Document,
+    source: Source,
+    *,
+    context: PageMeta | None = None,
+    body_kind_default: str | None = None,
+    tables: TablesResult | None = None,
+) -> Record:
+    """The record of one document. `tables` may be passed when already extracted."""
+    if tables is None:
+        from parsers.tables import extract_tables
+
+        tables = extract_tables(doc)
+    text = doc.text
+    title = metadata.choose_title(text, doc.meta, context)
+    period = metadata.statistical_period(text)
+    year = metadata.choose_year(title, period.start, period.end)
+    agency = metadata.choose_agency(title, text, doc.meta)
+    _, signed = metadata.signature(text)
+    any_table = any(tables.present.values()) if tables.present else False
+    record = Record(
+        source=source,
+        title=title,
+        agency=agency,
+        year=year,
+        template=metadata.choose_template(tables.template, year, any_table),
+        body_kind=metadata.body_kind(agency, body_kind_default),
+        dates=Dates(
+            published=_published(doc, context),
+            signed=signed,
+            period_start=period.start,
+            period_end=period.end,
+        ),
+        cells=dict(tables.cells),
+    )
+    if record.template == "legacy":
+        record.legacy = dict(tables.legacy or {})
+    sections = split_sections(text, tables.table_lines)
+    record.sections = sections.sections
+    checks = doc_checks(record, doc, tables, sections=sections, period=period)
+    record.findings = _findings(tables, doc, checks)
+    return record

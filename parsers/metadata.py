@@ -1,0 +1,325 @@
+"""Title, agency, year, body_kind, template and dates of a report (annual-report-format.md §11, §1.3).
+
+Pure functions over the document text and page metadata. Label knowledge (report-type words,
+body-kind suffixes, period labels) comes from labels.yaml; nothing here guesses a value: what
+cannot be read stays None.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from govreports import spec
+from parsers.document import PageMeta
+
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "o": 0, "０": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+_CN_NUM = "〇○零Oo０一二三四五六七八九十"
+_YEAR_ARABIC = r"((?:19|20)\d{2})"
+_YEAR_CN = rf"([{_CN_NUM}]{{4}})"
+_SEP = r"\s*"
+# "2023年1月12日", "2023 年 1 月 1 日", "2024-01-30 22:06", "2024/1/30", "2024.01.30"
+DATE_ARABIC = re.compile(
+    rf"{_YEAR_ARABIC}{_SEP}(?:年{_SEP}(\d{{1,2}}){_SEP}月{_SEP}(\d{{1,2}}){_SEP}[日号]?"
+    rf"|[-/.．]{_SEP}(\d{{1,2}}){_SEP}[-/.．]{_SEP}(\d{{1,2}})(?!\d))"
+)
+# "二○一二年二月二十日", "二〇二四年一月十日"
+DATE_CN = re.compile(
+    rf"{_YEAR_CN}{_SEP}年{_SEP}([{_CN_NUM}]{{1,3}}){_SEP}月{_SEP}([{_CN_NUM}]{{1,3}}){_SEP}[日号]"
+)
+_ANY_DATE = re.compile(f"(?:{DATE_ARABIC.pattern})|(?:{DATE_CN.pattern})")
+
+
+def _cn_int(text: str) -> int | None:
+    """Chinese numerals up to 99 ("二十", "十一", "三十一") or digit-by-digit ("二〇二三")."""
+    if not text:
+        return None
+    if "十" in text:
+        head, _, tail = text.partition("十")
+        tens = _CN_DIGITS.get(head, None) if head else 1
+        ones = _CN_DIGITS.get(tail, None) if tail else 0
+        if tens is None or ones is None:
+            return None
+        return tens * 10 + ones
+    value = 0
+    for ch in text:
+        digit = _CN_DIGITS.get(ch)
+        if digit is None:
+            return None
+        value = value * 10 + digit
+    return value
+
+
+def _iso(year: int | None, month: int | None, day: int | None) -> str | None:
+    if year is None or month is None or day is None:
+        return None
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _match_iso(m: re.Match[str]) -> str | None:
+    groups = m.groups()
+    if m.re is _ANY_DATE:
+        arabic, cn = groups[:5], groups[5:]
+        if arabic[0]:
+            groups = arabic
+            return _iso(int(groups[0]), int(groups[1] or groups[3]), int(groups[2] or groups[4]))
+        return _iso(_cn_int(cn[0]), _cn_int(cn[1]), _cn_int(cn[2]))
+    if m.re is DATE_ARABIC:
+        return _iso(int(groups[0]), int(groups[1] or groups[3]), int(groups[2] or groups[4]))
+    return _iso(_cn_int(groups[0]), _cn_int(groups[1]), _cn_int(groups[2]))
+
+
+def parse_date(text: str | None) -> str | None:
+    """The first date in `text` as an ISO string, or None. Accepts every form of §11."""
+    if not text:
+        return None
+    for m in _ANY_DATE.finditer(text):
+        iso = _match_iso(m)
+        if iso:
+            return iso
+    return None
+
+
+def find_dates(text: str) -> list[tuple[int, int, str]]:
+    """Every valid date in `text` as (start, end, iso)."""
+    out = []
+    for m in _ANY_DATE.finditer(text):
+        iso = _match_iso(m)
+        if iso:
+            out.append((m.start(), m.end(), iso))
+    return out
+
+
+# ---------------------------------------------------------------------------------------- title
+
+
+def collapse(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _labels() -> dict:
+    return spec.labels()
+
+
+def _is_title_like(text: str) -> bool:
+    compact = re.sub(r"\s+", "", text)
+    labels = _labels()
+    if not all(w in compact for w in labels["report_title"]["must"]):
+        return False
+    words = list(labels["report_title"]["any"]) + list(labels["title_line_any"])
+    return any(w in compact for w in words)
+
+
+def title_from_text(text: str, *, max_lines: int = 15) -> str | None:
+    """The report's own heading: an early short line naming 信息公开 and a report word."""
+    seen = 0
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        seen += 1
+        if seen > max_lines:
+            break
+        # A sentence (preface) is not a title; neither is a table row.
+        if len(line) > 70 or "\t" in line or line.endswith(("。", "；", ";")):
+            continue
+        if _is_title_like(line):
+            return collapse(line)
+    return None
+
+
+def choose_title(text: str, meta: PageMeta, context: PageMeta | None) -> str | None:
+    for candidate in (title_from_text(text), meta.title, context.title if context else None):
+        if candidate and _is_title_like(candidate):
+            return collapse(candidate)
+    fallback = meta.title or (context.title if context else None)
+    return collapse(fallback) if fallback else None
+
+
+# ---------------------------------------------------------------------------------------- year
+
+
+_TITLE_YEAR = re.compile(rf"{_YEAR_ARABIC}\s*年|{_YEAR_CN}\s*年")
+
+
+def year_from_title(title: str | None) -> int | None:
+    if not title:
+        return None
+    m = _TITLE_YEAR.search(title)
+    if not m:
+        return None
+    return int(m.group(1)) if m.group(1) else _cn_int(m.group(2))
+
+
+def choose_year(title: str | None, period_start: str | None, period_end: str | None) -> int | None:
+    """Year in the title, else the statistical period's; never the publication year (§11)."""
+    year = year_from_title(title)
+    if year:
+        return year
+    if period_start and period_end and period_start[:4] == period_end[:4]:
+        return int(period_start[:4])
+    return None
+
+
+# ---------------------------------------------------------------------------------------- agency
+
+
+_YEAR_TOKEN = re.compile(rf"(?:{_YEAR_ARABIC}|{_YEAR_CN})\s*(?:年度|年)")
+_BRACKETED = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
+
+
+def agency_from_title(title: str | None) -> str | None:
+    """The title without the year and the report-type words (§11): 智仁乡 2023 年度政府信息公开… -> 智仁乡."""
+    if not title:
+        return None
+    text = _BRACKETED.sub("", title)
+    text = _YEAR_TOKEN.sub(" ", text)
+    compact = re.sub(r"\s+", "", text)
+    cut = len(compact)
+    for word in _labels()["report_type_starts"]:
+        idx = compact.find(word)
+        if idx != -1:
+            cut = min(cut, idx)
+    if cut == len(compact):
+        return None
+    name = compact[:cut].strip("《》“”\"' ,，、:：")
+    name = re.sub(r"^关于", "", name)
+    name = re.sub(r"的$", "", name)
+    return name or None
+
+
+_SIGNATURE_NAME = re.compile(r"^[\u4e00-\u9fff（）()]{2,40}$")
+
+
+def signature(text: str) -> tuple[str | None, str | None]:
+    """(name, ISO date) of the 落款: a date-only line among the last lines, the name just above it."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    tail = lines[-6:]
+    for i in range(len(tail) - 1, -1, -1):
+        line = tail[i]
+        compact = re.sub(r"\s+", "", line)
+        m = _ANY_DATE.fullmatch(compact)
+        if not m:
+            continue
+        iso = _match_iso(m)
+        if not iso:
+            continue
+        name = None
+        if i > 0 and _SIGNATURE_NAME.match(re.sub(r"\s+", "", tail[i - 1])):
+            name = re.sub(r"\s+", "", tail[i - 1])
+        return name, iso
+    return None, None
+
+
+def agency_from_preface(text: str) -> str | None:
+    head = text[:3000]
+    for pattern in _labels()["compiler_patterns"]:
+        m = re.search(pattern, head)
+        if m:
+            return re.sub(r"\s+", "", m.group(1)) or None
+    return None
+
+
+def choose_agency(title: str | None, text: str, meta: PageMeta) -> str | None:
+    """Title first (the name as printed), then the 落款 name, then "由…编制", then the page's 发布机构."""
+    return (
+        agency_from_title(title)
+        or signature(text)[0]
+        or agency_from_preface(text)
+        or (re.sub(r"\s+", "", meta.publisher) if meta.publisher else None)
+    )
+
+
+# ------------------------------------------------------------------------------------- body kind
+
+
+def body_kind(agency: str | None, default: str | None = None) -> str:
+    """§11 in order: township, other (管委会), department, government; else the portal default, else other."""
+    if agency:
+        rules = _labels()["body_kind"]
+        name = re.sub(r"\s+", "", agency)
+        if name.endswith(tuple(rules["township_suffixes"])):
+            return "township"
+        if name.endswith(tuple(rules["other_suffixes"])):
+            return "other"
+        if name.endswith(tuple(rules["department_suffixes"])):
+            return "department"
+        if name.endswith(tuple(rules["government_suffixes"])):
+            return "government"
+    if default in spec.BODY_KINDS:
+        return default
+    return "other"
+
+
+# ----------------------------------------------------------------------------------------- template
+
+
+def choose_template(tables_template: str | None, year: int | None, tables_present: bool) -> str | None:
+    """Tables decide v2019/v2021; a year ≤ 2018 without national tables is legacy; else unknown."""
+    if tables_template:
+        return tables_template
+    if year is not None and year <= 2018 and not tables_present:
+        return "legacy"
+    return None
+
+
+# ------------------------------------------------------------------------------------------- dates
+
+
+@cache
+def _period_re() -> re.Pattern[str]:
+    # 统计期限/时限/限 ... date ... (至|到|—|-|~) ... date; labels may be spaced.
+    labels = sorted(_labels()["period_labels"], key=len, reverse=True)
+    label = "|".join(r"\s*".join(map(re.escape, lab)) for lab in labels)
+    return re.compile(rf"(?:{label})")
+
+
+@dataclass(slots=True)
+class Period:
+    start: str | None
+    end: str | None
+    stated: bool  # a period statement was found at all (even if its dates could not be read)
+
+
+def statistical_period(text: str) -> Period:
+    """The period after 统计期限/时限/限, searched over the whole text (seed 001 has it at the end)."""
+    stated = False
+    for m in _period_re().finditer(text):
+        stated = True
+        window = text[m.end() : m.end() + 80]
+        dates = find_dates(window)
+        if len(dates) >= 2:
+            between = window[dates[0][1] : dates[1][0]]
+            if re.search(r"至|到|[-—–~～－]|止", between) or not between.strip():
+                return Period(dates[0][2], dates[1][2], True)
+    return Period(None, None, stated)
+
+
+@cache
+def _published_line_re() -> re.Pattern[str]:
+    labels = _labels()["page_meta_labels"]["published"]
+    label = "|".join(r"\s*".join(map(re.escape, lab)) for lab in labels)
+    return re.compile(rf"(?:{label})\s*[:：]?\s*")
+
+
+def published_from_text(text: str, *, max_lines: int = 12) -> str | None:
+    """A "发布时间: 2024-01-30 22:06" line near the top of the text (seed 001)."""
+    seen = 0
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        seen += 1
+        if seen > max_lines:
+            break
+        m = _published_line_re().search(line)
+        if m:
+            iso = parse_date(line[m.end() : m.end() + 40])
+            if iso:
+                return iso
+    return None

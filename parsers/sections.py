@@ -1,0 +1,133 @@
+"""The six numbered sections of a report (annual-report-format.md §3).
+
+A heading is a line that starts with the section's bare ordinal ("四、") and carries ALL keywords
+of one of its keyword sets (labels.yaml `sections`). That rule alone keeps out the pitfalls the
+seeds contain: the preface sentence listing the six parts (no ordinal at line start), table 3's
+row labels "四、结转下年度继续办理" (ordinal without the keywords) and the overview's sub-headings
+"（一）主动公开政府信息情况" (bracketed ordinal).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from govreports import spec
+from parsers.record import SECTION_IDS
+
+_ORDINALS = "一二三四五六七八九十"
+# "一、", "一．", "一.", "一 " (after NFKC-free matching: both widths of the dot), "第一部分"
+_HEADING_START = re.compile(rf"^\s*(?:第\s*)?([{_ORDINALS}])\s*(?:部分)?\s*[、．.，,:：\s]")
+# A heading line ends at the first sentence/colon mark; whatever follows is body text.
+_HEADING_END = re.compile(r"[：:。；;]")
+_MAX_HEADING_CHARS = 40
+# Ends of a complete line; anything else at a long line's end was cut by a page or line break.
+_LINE_END = tuple("。！？；：…”」』）)!?;:")
+_LIST_START = re.compile(
+    rf"^\s*(?:[（(]?[{_ORDINALS}\d]+[）)]|[{_ORDINALS}]+[、．.]|\d+[、．.]|[{_ORDINALS}]是)"
+)
+_MIN_WRAPPED_CHARS = 25
+# "联系地址:…", "电话：…": a label line starts a new line even after an unfinished one.
+_LABEL_LINE = re.compile(r"^[\u4e00-\u9fff]{2,6}\s*[:：]")
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    section: str
+    line: int  # index in the text's lines
+    text: str
+    rest: str  # text after the heading on the same line (inline headings "六、…：无。")
+
+
+@dataclass(slots=True)
+class SectionsResult:
+    sections: dict[str, str | None]
+    headings: list[Heading]  # accepted headings in document order
+
+    @property
+    def present(self) -> list[str]:
+        return [sid for sid in SECTION_IDS if self.sections.get(sid) is not None]
+
+    def in_order(self) -> bool:
+        order = [SECTION_IDS.index(h.section) for h in self.headings]
+        return order == sorted(order)
+
+
+@cache
+def _rules() -> tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...]:
+    return tuple(
+        (entry["id"], entry["ordinal"], tuple(tuple(ks) for ks in entry["keywords"]))
+        for entry in spec.labels()["sections"]
+    )
+
+
+def match_heading(line: str) -> tuple[str, str, str] | None:
+    """(section id, heading text, rest of line) if `line` is a section heading, else None."""
+    m = _HEADING_START.match(line)
+    if not m:
+        return None
+    ordinal = m.group(1)
+    body = line[m.end() :]
+    end = _HEADING_END.search(body)
+    head, rest = (body[: end.start()], body[end.end() :]) if end else (body, "")
+    compact = re.sub(r"\s+", "", head)
+    if not compact or len(compact) > _MAX_HEADING_CHARS:
+        return None
+    # A line that enumerates several parts ("一、总体情况 二、主动公开…") is a list, not a heading.
+    if re.search(rf"[{_ORDINALS}][、．.]", compact):
+        return None
+    for sid, rule_ordinal, keyword_sets in _rules():
+        if rule_ordinal != ordinal:
+            continue
+        if any(all(k in compact for k in ks) for ks in keyword_sets):
+            return sid, re.sub(r"\s+", " ", line[: m.end()] + head).strip(), rest.strip()
+    return None
+
+
+def find_headings(lines: list[str], skip: Iterable[int] = ()) -> list[Heading]:
+    """The first heading of each section, in document order."""
+    skipped = set(skip)
+    seen: dict[str, Heading] = {}
+    for i, line in enumerate(lines):
+        if i in skipped or not line.strip():
+            continue
+        hit = match_heading(line)
+        if hit and hit[0] not in seen:
+            seen[hit[0]] = Heading(hit[0], i, hit[1], hit[2])
+    return sorted(seen.values(), key=lambda h: h.line)
+
+
+def join_wrapped(lines: list[str]) -> str:
+    """Paragraphs joined across page/line breaks that cut a sentence ("注\\n\\n意文件", seed 002)."""
+    out: list[str] = []
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if (
+            out
+            and len(out[-1]) >= _MIN_WRAPPED_CHARS
+            and not out[-1].endswith(_LINE_END)
+            and not _LIST_START.match(line)
+            and not _LABEL_LINE.match(line)
+        ):
+            out[-1] += line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def split_sections(text: str, table_lines: Iterable[int] = ()) -> SectionsResult:
+    """Section texts between recognised headings; table lines excluded; absent sections None."""
+    lines = text.splitlines()
+    skip = set(table_lines)
+    headings = find_headings(lines, skip)
+    sections: dict[str, str | None] = dict.fromkeys(SECTION_IDS)
+    for n, heading in enumerate(headings):
+        stop = headings[n + 1].line if n + 1 < len(headings) else len(lines)
+        body = [heading.rest] if heading.rest else []
+        body += [lines[i] for i in range(heading.line + 1, stop) if i not in skip]
+        sections[heading.section] = join_wrapped(body)
+    return SectionsResult(sections, headings)
