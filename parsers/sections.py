@@ -76,7 +76,7 @@ def match_heading(line: str) -> tuple[str, str, str] | None:
     if not compact or len(compact) > _MAX_HEADING_CHARS:
         return None
     # A line that enumerates several parts ("一、总体情况 二、主动公开…") is a list, not a heading.
-    if re.search(rf"[{_ORDINALS}][、．.]", compact):
+    if re.search(rf"[{_ORDINALS}][、．.]", compact) or re.search(rf"[；;，,]\s*[{_ORDINALS}][、．.]", body):
         return None
     for sid, rule_ordinal, keyword_sets in _rules():
         if rule_ordinal != ordinal:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from parsers.document import Document
 from parsers.errors import UnreadableDocument
@@ -87,7 +87,7 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
-def decode_bytes(data: bytes, *, declared: str | None = None) -> tuple[str, str]:
+def decode_bytes(data: bytes, *, declared: str | Sequence[str | None] | None = None) -> tuple[str, str]:
     """Decode `data` to text; returns (text, codec used). UnreadableDocument when no codec fits.
 
     Order: BOM, UTF-8 (valid multi-byte UTF-8 is almost never an accident), the declared charset,
@@ -104,10 +104,8 @@ def decode_bytes(data: bytes, *, declared: str | None = None) -> tuple[str, str]
         text = _strict(data, utf16)
         if text is not None:
             return text, utf16
-    candidates = ["utf-8"]
-    if declared:
-        candidates.append(declared)
-    candidates.append("gb18030")
+    hints = [declared] if isinstance(declared, str) or declared is None else list(declared)
+    candidates = ["utf-8", *(h for h in hints if h), "gb18030"]
     for codec in candidates:
         text = _strict(data, codec)
         if text is not None and _plausible(text):
