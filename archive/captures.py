@@ -1,0 +1,203 @@
+"""Raw captures: the exact bytes of every fetched document, stored once per sha256.
+
+Bodies up to INLINE_LIMIT live in the database row (one backup covers them); larger ones go to a
+file `<captures dir>/<sha[:2]>/<sha>` written to a temporary name and renamed, so a file under its
+final name is always complete. A crash between file and row leaves an orphan file whose name is its
+own hash — the next store of the same bytes reuses it, nothing is ever half-written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from archive.models import Capture, CaptureSighting
+from govreports.errors import ArchiveError
+
+INLINE_LIMIT = 1 << 20  # 1 MiB
+CHUNK = 1 << 20
+
+Body = bytes | bytearray | memoryview | BinaryIO | Path | Iterable[bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """Bytes hashed and, when large, already written under the captures folder."""
+
+    sha256: str
+    size: int
+    data: bytes | None  # inline bodies
+    relpath: str | None  # large bodies, relative to the captures folder
+
+
+def stage(body: Body, captures_dir: Path) -> Staged:
+    """Hash `body`; keep it in memory when small, else stream it to its content-addressed file."""
+    if isinstance(body, bytes | bytearray | memoryview):
+        data = bytes(body)
+        sha = hashlib.sha256(data).hexdigest()
+        if len(data) <= INLINE_LIMIT:
+            return Staged(sha, len(data), data, None)
+        return _place(sha, len(data), lambda fh: fh.write(data), captures_dir)
+    if isinstance(body, Path):
+        with body.open("rb") as fh:
+            return _stream(fh, captures_dir)
+    if hasattr(body, "read"):
+        return _stream(body, captures_dir)  # type: ignore[arg-type]
+    return _stream_chunks(iter(body), captures_dir)  # type: ignore[arg-type]
+
+
+def _stream(fh: BinaryIO, captures_dir: Path) -> Staged:
+    def chunks() -> Iterable[bytes]:
+        while chunk := fh.read(CHUNK):
+            yield chunk
+
+    return _stream_chunks(iter(chunks()), captures_dir)
+
+
+def _stream_chunks(chunks: Iterable[bytes], captures_dir: Path) -> Staged:
+    """Hash while copying to a temporary file; small bodies end up inline after all."""
+    digest = hashlib.sha256()
+    size = 0
+    captures_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".incoming-", dir=captures_dir)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in chunks:
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+        sha = digest.hexdigest()
+        if size <= INLINE_LIMIT:
+            data = Path(tmp).read_bytes()
+            os.unlink(tmp)
+            return Staged(sha, size, data, None)
+        rel = _relpath(sha)
+        final = captures_dir / rel
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists():
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, final)
+        return Staged(sha, size, None, rel)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _place(sha: str, size: int, write, captures_dir: Path) -> Staged:
+    rel = _relpath(sha)
+    final = captures_dir / rel
+    if not final.exists():
+        final.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".incoming-", dir=final.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                write(out)
+            os.replace(tmp, final)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+    return Staged(sha, size, None, rel)
+
+
+def _relpath(sha: str) -> str:
+    return f"{sha[:2]}/{sha}"
+
+
+def record(
+    session: Session,
+    staged: Staged,
+    *,
+    url: str,
+    headers: dict[str, str],
+    fetched_at: datetime,
+    run_id: int | None,
+) -> None:
+    """Insert the capture row if new, and note this sighting (URL, headers, time)."""
+    headers = {str(k): str(v) for k, v in (headers or {}).items()}
+    cap = session.get(Capture, staged.sha256)
+    if cap is None:
+        session.add(
+            Capture(
+                sha256=staged.sha256,
+                size=staged.size,
+                content_type=_header(headers, "content-type"),
+                headers=headers,
+                body=staged.data if staged.relpath is None else None,
+                path=staged.relpath,
+                first_url=url,
+                first_seen=fetched_at,
+                last_seen=fetched_at,
+            )
+        )
+        session.flush()
+    else:
+        cap.first_seen = min(cap.first_seen, fetched_at)
+        cap.last_seen = max(cap.last_seen, fetched_at)
+    sighting = session.scalars(
+        select(CaptureSighting).where(CaptureSighting.sha256 == staged.sha256, CaptureSighting.url == url)
+    ).one_or_none()
+    if sighting is None:
+        session.add(
+            CaptureSighting(
+                sha256=staged.sha256,
+                url=url,
+                headers=headers,
+                run_id=run_id,
+                first_seen=fetched_at,
+                last_seen=fetched_at,
+                times_seen=1,
+            )
+        )
+    else:
+        sighting.times_seen += 1
+        if fetched_at >= sighting.last_seen:
+            sighting.last_seen = fetched_at
+            sighting.headers = headers
+            sighting.run_id = run_id
+        sighting.first_seen = min(sighting.first_seen, fetched_at)
+
+
+def _header(headers: dict[str, str], name: str) -> str | None:
+    for k, v in headers.items():
+        if k.lower() == name:
+            return v[:200]
+    return None
+
+
+def read(session: Session, sha256: str, captures_dir: Path) -> bytes:
+    cap = session.get(Capture, sha256)
+    if cap is None:
+        raise ArchiveError(f"no capture with sha256 {sha256}")
+    if cap.body is not None:
+        return cap.body
+    path = captures_dir / (cap.path or _relpath(sha256))
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise ArchiveError(f"capture {sha256} should be in {path} but cannot be read: {err}") from err
+
+
+def open_stream(session: Session, sha256: str, captures_dir: Path, out: BinaryIO) -> int:
+    """Copy a capture to `out` without holding a large one in memory; returns the byte count."""
+    cap = session.get(Capture, sha256)
+    if cap is None:
+        raise ArchiveError(f"no capture with sha256 {sha256}")
+    if cap.body is not None:
+        out.write(cap.body)
+        return len(cap.body)
+    with (captures_dir / (cap.path or _relpath(sha256))).open("rb") as fh:
+        shutil.copyfileobj(fh, out, CHUNK)
+    return cap.size

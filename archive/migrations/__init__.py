@@ -1,0 +1,1 @@
+"""Alembic migrations of the archive; configured in code by archive.migrate (no alembic.ini)."""
