@@ -29,7 +29,36 @@ _META_CHARSET = re.compile(rb"<meta[^>]{0,300}?charset\s*=\s*[\"']?\s*([A-Za-z0-
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # Elements whose end is a line break in the linear text used for metadata and the fallback text.
 _BLOCK_TAGS = frozenset(
-    ["p", "div", "br", "tr", "td", "th", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article", "header", "footer", "ul", "ol", "dl", "form", "blockquote", "pre", "center", "title"]
+    [
+        "p",
+        "div",
+        "br",
+        "tr",
+        "td",
+        "th",
+        "li",
+        "dt",
+        "dd",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "ul",
+        "ol",
+        "dl",
+        "form",
+        "blockquote",
+        "pre",
+        "center",
+        "title",
+    ]
 )
 # In metadata blocks a <span>/<label> often holds just the label ("<li><span>发布机构</span>：…</li>").
 _META_BLOCK_TAGS = _BLOCK_TAGS | {"span", "label", "b", "strong"}
@@ -49,8 +78,10 @@ _JS_SIMPLE = {
     "\n": "",
     "\r\n": "",
 }
-# Below this much text, trafilatura has probably missed a table-laid-out page.
-_MIN_MAIN_TEXT = 200
+# trafilatura's text is trusted when it is long, or a fair share of the page's own text; less
+# means it missed a table-laid-out page.
+_ENOUGH_MAIN_TEXT = 1500
+_MIN_SHARE = 0.3
 
 
 # ---------------------------------------------------------------------------------- decoding
@@ -69,9 +100,13 @@ def decode_html(data: bytes, headers: Mapping[str, str] | None = None) -> str:
 def _parse(text: str) -> lxml.html.HtmlElement:
     text = _XML_DECL.sub("", text, count=1)
     try:
-        return lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
         raise UnreadableDocument(f"HTML that cannot be parsed: {exc}") from exc
+    # CMS template comments wrap values ("<!--<$[SYH]>-->01404053X/2023-00861<!--<$[SYH]>-->");
+    # dropping them joins the text around them.
+    etree.strip_tags(root, etree.Comment, etree.ProcessingInstruction)
+    return root
 
 
 # ------------------------------------------------------------------------------ linear text
@@ -248,20 +283,21 @@ def gkmlpt_detail(html: str) -> str | None:
 # ------------------------------------------------------------------------------------ tables
 
 
-def _grids(html: str) -> list[Grid]:
+def _grids(root: etree._Element) -> list[Grid]:
     from parsers.formats.html_tables import read_grids
 
-    return read_grids(html)
+    return read_grids(root)
 
 
 # -------------------------------------------------------------------------------- main text
 
 
-def main_text(html: str, root: etree._Element) -> str:
+def main_text(root: etree._Element) -> str:
     import trafilatura
 
+    # trafilatura copies a tree it is given, so `root` stays intact for the grids.
     text = trafilatura.extract(
-        html,
+        root,
         include_tables=False,
         include_comments=False,
         include_images=False,
@@ -271,13 +307,13 @@ def main_text(html: str, root: etree._Element) -> str:
         with_metadata=False,
     )
     text = normalize_newlines(text or "")
-    if len(text.strip()) >= _MIN_MAIN_TEXT:
+    if len(text.strip()) >= _ENOUGH_MAIN_TEXT:
         return text
-    # Table-laid-out pages: trafilatura drops everything inside <table>. Use the body text, minus
-    # tables that hold numbers (data tables are read as grids), plus layout tables' text.
+    # Table-laid-out pages: trafilatura drops everything inside <table>. When it kept only a small
+    # part of the page, use the body text minus the data tables (those are read as grids).
     body = root.find(".//body")
     fallback = linear_text(body if body is not None else root, skip_data_tables=True)
-    return fallback if len(fallback.strip()) > len(text.strip()) else text
+    return fallback if len(text.strip()) < _MIN_SHARE * len(fallback.strip()) else text
 
 
 def read(data: bytes, *, headers: Mapping[str, str] | None = None) -> Document:
@@ -286,11 +322,11 @@ def read(data: bytes, *, headers: Mapping[str, str] | None = None) -> Document:
     linear = linear_text(root, for_meta=True)
     meta = page_meta(root, linear)
     detail = gkmlpt_detail(html)
-    body_html, body_root = html, root
+    body_root = root
     if detail:
         detail_root = _parse(f"<html><body>{detail}</body></html>")
-        if len(detail_root.text_content().strip()) > 0:
-            body_html, body_root = f"<html><body>{detail}</body></html>", detail_root
-    text = main_text(body_html, body_root)
-    tables = _grids(body_html)
+        if detail_root.text_content().strip():
+            body_root = detail_root
+    text = main_text(body_root)
+    tables = _grids(body_root)
     return Document(format="html", text=text, tables=tables, meta=meta)

@@ -1,0 +1,199 @@
+"""HTML reader: decoding, main text without tables, grids, page metadata in its many shapes, gkmlpt."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from parsers.formats import html as reader
+from parsers.formats.html import gkmlpt_detail, read
+
+SEEDS = Path(__file__).resolve().parents[4] / "shared" / "seeds"
+BODY = (
+    "<h1>某某镇2023年政府信息公开工作年度报告</h1>"
+    "<p>一、总体情况</p><p>2023年，某某镇坚持以公开为常态、不公开为例外，持续推进政务公开工作，"
+    "主动公开政府信息一百余条，依申请公开工作规范有序，政府信息管理制度健全，网站平台运行平稳，监督保障有力。</p>"
+    "<p>二、主动公开政府信息情况</p>"
+    "<table><tr><td colspan='4'>第二十条第（一）项</td></tr>"
+    "<tr><td>信息内容</td><td>本年制发件数</td><td>本年废止件数</td><td>现行有效件数</td></tr>"
+    "<tr><td>规章</td><td>0</td><td>0</td><td>0</td></tr>"
+    "<tr><td>行政规范性文件</td><td>3</td><td>1</td><td>12</td></tr></table>"
+    "<p>六、其他需要报告的事项</p><p>本机关2023年度未收取信息处理费。</p>"
+)
+
+
+def page(head: str = "", before: str = "", body: str = BODY, charset_meta: str = "") -> str:
+    return (
+        f"<!DOCTYPE html><html><head>{charset_meta}<title>某某镇2023年政府信息公开工作年度报告_某某县人民政府</title>"
+        f"{head}</head><body><div class='nav'><a href='/'>首页</a></div>{before}"
+        f"<div id='zoom'>{body}</div><div class='footer'>网站标识码：3301230001</div></body></html>"
+    )
+
+
+# ---- decoding ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("charset_meta", "encoding"),
+    [
+        ('<meta charset="utf-8">', "utf-8"),
+        ("", "utf-8"),
+        ('<meta http-equiv="Content-Type" content="text/html; charset=gb2312">', "gb18030"),
+        ('<meta httpequiv="ContentType" content="text/html; charset=gbk">', "gbk"),
+        ('<meta charset="gbk">', "gb18030"),
+        # declared UTF-8 but GBK bytes: must not become mojibake
+        ('<meta charset="utf-8">', "gbk"),
+        # declared GBK but UTF-8 bytes
+        ('<meta charset="gbk">', "utf-8"),
+    ],
+)
+def test_decoding(charset_meta: str, encoding: str) -> None:
+    doc = read(page(charset_meta=charset_meta).encode(encoding))
+    assert "某某镇坚持以公开为常态" in doc.text
+    assert doc.meta.title == "某某镇2023年政府信息公开工作年度报告"
+
+
+def test_gbk_only_character_in_gb2312_labelled_page() -> None:
+    body = BODY.replace("某某镇坚持", "镕基镇坚持")  # 镕 is GBK, not GB2312
+    data = page(charset_meta='<meta charset="gb2312">', body=body).encode("gbk")
+    assert "镕基镇坚持" in read(data).text
+
+
+def test_bom_and_header_charset() -> None:
+    assert "某某镇坚持" in read(b"\xef\xbb\xbf" + page().encode("utf-8")).text
+    data = page().encode("gbk")
+    assert "某某镇坚持" in read(data, headers={"Content-Type": "text/html; charset=GBK"}).text
+    assert "某某镇坚持" in read(data, headers={"content-type": "text/html; charset=ISO-8859-1"}).text
+
+
+# ---- text and tables -----------------------------------------------------------------------
+
+
+def test_tables_are_grids_not_text() -> None:
+    doc = read(page().encode())
+    assert doc.format == "html"
+    assert "本年制发件数" not in doc.text and "行政规范性文件" not in doc.text
+    assert doc.tables and doc.tables[0][3] == ["行政规范性文件", "3", "1", "12"]
+    assert "六、其他需要报告的事项" in doc.text
+    assert "首页" not in doc.text and "网站标识码" not in doc.text
+
+
+def test_table_layout_page_falls_back_to_body_text() -> None:
+    layout = f"<table><tr><td class='left'>导航</td><td>{BODY}</td></tr></table>"
+    doc = read(page(body=layout).encode())
+    assert "某某镇坚持以公开为常态" in doc.text
+    assert "本年制发件数" not in doc.text  # the data table stays out of the text
+
+
+# ---- page metadata -------------------------------------------------------------------------
+
+
+def test_meta_tags_win() -> None:
+    head = (
+        '<meta name="ArticleTitle" content="某某镇2023年政府信息公开工作年度报告">'
+        '<meta name="PubDate" content="2024-01-25 09:30">'
+        '<meta name="ColumnName" content="政府信息公开年报">'
+        '<meta name="SiteName" content="某某县人民政府">'
+    )
+    meta = read(page(head=head).encode()).meta
+    assert meta.title == "某某镇2023年政府信息公开工作年度报告"
+    assert meta.published == "2024-01-25 09:30"
+    assert meta.column == "政府信息公开年报"
+
+
+def test_title_minus_site_suffix() -> None:
+    html = page().replace("<title>某某镇2023年", "<title>某某县人民政府 - 某某镇2023年")
+    assert read(html.encode()).meta.title == "某某镇2023年政府信息公开工作年度报告"
+
+
+METADATA_SHAPES = {
+    "label cells": (
+        "<table class='xxgk_table'>"
+        "<tr><td>索 引 号：</td><td>11330123MB1234567X/2024-00012</td><td>主题分类：</td><td>政务公开</td></tr>"
+        "<tr><td>发布机构：</td><td>某某镇人民政府</td><td>成文日期：</td><td>2024-01-16</td></tr>"
+        "<tr><td>生成日期：</td><td>2024-01-11</td><td>公开日期：</td><td>2024-01-18</td></tr>"
+        "<tr><td>文　　号：</td><td>—&nbsp;&nbsp;—</td></tr></table>"
+    ),
+    "bold labels": (
+        "<table><tr><td><b>索引号：</b></td><td>11330123MB1234567X/2024-00012</td>"
+        "<td><b>发文机关：</b></td><td>某某镇人民政府</td></tr>"
+        "<tr><td><b>生成日期：</b></td><td>2024-01-11</td><td><b>成文日期：</b></td><td>2024年01月16日</td></tr>"
+        "<tr><td><b>发布日期：</b></td><td>2024年01月18日</td></tr></table>"
+    ),
+    "dl": (
+        "<dl><dt>索　引　号</dt><dd>11330123MB1234567X/2024-00012</dd><dt>发布机构</dt><dd>某某镇人民政府</dd>"
+        "<dt>生成日期</dt><dd>2024-01-11</dd><dt>发文日期</dt><dd>2024-01-16</dd><dt>公开日期</dt><dd>2024-01-18</dd></dl>"
+    ),
+    "li span": (
+        "<ul><li><span>索引号</span>：11330123MB1234567X/2024-00012</li><li><span>发布机构</span>：某某镇人民政府</li>"
+        "<li><span>生成日期</span>：2024-01-11</li><li><span>成文日期</span>：2024-01-16</li>"
+        "<li><span>发布时间</span>：2024-01-18 10:20</li></ul>"
+    ),
+    "text run": (
+        "<div class='xxgk'>索 引 号 11330123MB1234567X/2024-00012 公开方式 主动公开 生成日期 2024-01-11 "
+        "成文日期 2024-01-16 发布机构 某某镇人民政府 组配分类 政府信息公开年报 公开日期 2024-01-18</div>"
+    ),
+    "wuxi comments": (
+        "<table><tr><td>索引号：</td><td><!--<$[SYH]>-->11330123MB1234567X/2024-00012<!--<$[SYH]>--></td></tr>"
+        "<tr><td>发布机构：</td><td><!--<$[FBJG]>-->某某镇人民政府<!--<$[FBJG]>--></td></tr>"
+        "<tr><td>生成日期：</td><td>2024-01-11</td></tr><tr><td>成文日期：</td><td>2024-01-16</td></tr>"
+        "<tr><td>公开日期：</td><td>2024-01-18</td></tr></table>"
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(METADATA_SHAPES))
+def test_metadata_block_shapes(shape: str) -> None:
+    doc = read(page(before=METADATA_SHAPES[shape]).encode("utf-8"))
+    meta = doc.meta
+    assert meta.index_no == "11330123MB1234567X/2024-00012"
+    assert meta.publisher == "某某镇人民政府"
+    from parsers.metadata import parse_date
+
+    assert parse_date(meta.written) == "2024-01-16"
+    assert parse_date(meta.published) == "2024-01-18"  # never 生成日期
+
+
+def test_release_line_in_page() -> None:
+    before = "<div class='info'><span>发布时间: 2024-01-30 22:06</span> <span>字体:[大 中 小]</span></div>"
+    assert read(page(before=before).encode()).meta.published == "2024-01-30"
+
+
+# ---- gkmlpt ----------------------------------------------------------------------------------
+
+
+def test_gkmlpt_detail_js_string() -> None:
+    body = BODY + '<p>含有"引号"与\\反斜杠和</script>的正文</p>'
+    literal = json.dumps(body)  # \" \\ \u escapes of a JSON-escaped string
+    html = (
+        "<html><head><title>某某区2023年政府信息公开工作年度报告</title></head><body>"
+        "<div id='app'><div class='content'></div></div>"
+        f"<script>window._CONFIG = {{SID: '755041'}}; window._CONFIG.DETAIL = {literal};</script></body></html>"
+    ).replace("</script>的", "<\\/script>的")
+    assert gkmlpt_detail(html) is not None
+    doc = read(html.encode())
+    assert "某某镇坚持以公开为常态" in doc.text
+    assert doc.tables and doc.tables[0][3][0] == "行政规范性文件"
+
+
+def test_js_unescape_forms() -> None:
+    assert reader._js_unescape(r"a\u4e2d\x41\n\'\"\\\/") == "a中A\n'\"\\/"
+    assert reader._js_unescape(r"\ud83d\ude00") == "😀"
+
+
+# ---- pages without a report --------------------------------------------------------------------
+
+
+def test_page_without_report_reads() -> None:
+    html = "<html><head><title>首页_某某县人民政府</title></head><body><p>欢迎访问</p></body></html>"
+    doc = read(html.encode())
+    assert doc.tables == [] and doc.meta.title == "首页"
+
+
+def test_seed_rendered_as_plain_paragraphs_keeps_every_line() -> None:
+    text = (SEEDS / "003_43ba7708f24f8057.txt").read_text(encoding="utf-8")
+    paras = "".join(f"<p>{line}</p>" for line in text.splitlines() if line.strip() and "\t" not in line)
+    doc = read(page(body=paras).encode())
+    assert "截止目前，暂无其他需要报告的事项。" in doc.text
