@@ -1,0 +1,58 @@
+"""The three statistical tables of an annual report -> cells of keys.yaml (docs/ARCHITECTURE.md).
+
+`extract_tables(doc)` reads `doc.tables` when the reader separated them (HTML, DOCX, PDF, XLSX,
+OFD), else the tables flattened inside `doc.text` (annual-report-format.md §10). It decides the
+template version from the tables themselves (§2.1), reads the legacy appendix (§2.3), and
+reports C06 (absent/incomplete), C07 (blank or unreadable), C12 (types, units) and C24
+(typo/synonym labels). Identities A1–A4 are `identities.identity_findings`, run by checks.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from parsers.document import Document
+from parsers.record import Finding, finding
+from parsers.tables.extract import build_cells, decide_template, header_findings, walk
+from parsers.tables.identities import identity_findings
+from parsers.tables.layout_text import text_rows
+from parsers.tables.legacy import read_legacy
+from parsers.tables.rows import Row, grid_rows
+
+__all__ = ["TablesResult", "extract_tables", "identity_findings"]
+
+
+@dataclass
+class TablesResult:
+    template: str | None  # "v2021" | "v2019" | None, from the table fingerprints (§2.1)
+    cells: dict[str, int | str | None]  # keys of keys.yaml for `template`; absent table -> keys absent
+    present: dict[str, bool]  # {"table2": .., "table3": .., "table4": ..}
+    findings: list[Finding] = field(default_factory=list)  # C06, C07, C12, C24
+    legacy: dict[str, object] | None = None  # legacy statistics appendix, §2.3
+    table_lines: set[int] = field(default_factory=set)  # indices of doc.text.splitlines() used by tables
+
+
+def extract_tables(doc: Document) -> TablesResult:
+    rows: list[Row] = grid_rows(doc.tables) if doc.tables else text_rows(doc.text)
+    w = walk(rows)
+    template = decide_template(w)
+    built = build_cells(w, template, doc.uncertain)
+    legacy, legacy_lines = read_legacy(rows)
+    findings = built.findings + header_findings(w, template)
+    if template is None and legacy is None and not any(built.present.values()):
+        # No national table and no legacy appendix: for a report year >= 2019 this is C06; the
+        # record builder drops it for legacy years (tables are optional before 2019).
+        findings.append(finding("C06", "no statistical tables found (tables 2, 3 and 4 absent)"))
+    table_lines: set[int] = set()
+    if not doc.tables:
+        for lines in (*w.lines.values(), legacy_lines):
+            if lines:
+                table_lines |= set(range(min(lines), max(lines) + 1))
+    return TablesResult(
+        template=template,
+        cells=built.cells,
+        present=built.present,
+        findings=findings,
+        legacy=legacy,
+        table_lines=table_lines,
+    )

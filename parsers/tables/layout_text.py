@@ -1,0 +1,91 @@
+"""Flattened text -> rows (annual-report-format.md §10 items 2–4).
+
+Handles, line by line:
+- tab rows with shifted merged cells (seeds 000, 002–004): a line is split at tabs;
+- markdown tables ("| 规章 | 0 | 0 | 0 |"), separator lines skipped;
+- one cell per line (seed 001): value-only lines are appended to the row the previous
+  single-cell line opened, so "规章" / "0" / "0" / "0" becomes one row;
+- label and digits run together ("规章000行政规范性文件8855698"): split at known row labels
+  into one row per label; the digit runs are resolved later (digits.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsers.tables.normalize import normalize
+from parsers.tables.rows import Row, is_known_label, is_value
+
+_MD_SEPARATOR_RE = re.compile(r"^:?-{2,}:?$")
+# label (optionally starting with a "1." ordinal) followed by a run of figures
+_GLUED_RE = re.compile(r"\s*((?:\d{1,2}[.．、])?\s*[^\d\s][^\d]*?)\s*(\d[\d\s,.]*(?:万元|元)?)\s*")
+
+
+def line_cells(line: str) -> list[str] | None:
+    """The cells of one text line; None for a markdown separator line."""
+    stripped = line.strip()
+    if stripped.startswith("|") and stripped.count("|") >= 2:
+        inner = stripped.strip("|").split("|")
+        if all(_MD_SEPARATOR_RE.match(c.strip()) for c in inner if c.strip()):
+            return None
+        return [c.strip() for c in inner]
+    if "\t" in line:
+        return [c.strip() for c in line.split("\t")]
+    return [stripped]
+
+
+def unglue(cell: str) -> list[str]:
+    """ "规章000行政规范性文件8855698" -> ["规章", "000", "行政规范性文件", "8855698"].
+
+    Only when every label piece is a known row label; anything else is left whole (a narrative
+    sentence with figures in it is not a table row).
+    """
+    if is_value(cell) or not any(ch.isdigit() for ch in cell):
+        return [cell]
+    pieces: list[str] = []
+    pos = 0
+    while pos < len(cell):
+        match = _GLUED_RE.match(cell, pos)
+        if not match or match.end() == pos:
+            return [cell]
+        label, run = match.group(1), match.group(2).strip()
+        if not is_known_label(normalize(label)):
+            return [cell]
+        pieces += [label.strip(), *run.split("  ")] if "  " in run else [label.strip(), run]
+        pos = match.end()
+    return pieces
+
+
+def _segments(cells: list[str]) -> list[list[str]]:
+    """Split a cell list at every label that follows a value: one segment per table row."""
+    out: list[list[str]] = [[]]
+    seen_value = False
+    for cell in cells:
+        if cell and not is_value(cell) and seen_value:
+            out.append([])
+            seen_value = False
+        out[-1].append(cell)
+        seen_value = seen_value or (bool(cell) and is_value(cell))
+    return [seg for seg in out if any(c for c in seg)]
+
+
+def text_rows(text: str) -> list[Row]:
+    rows: list[Row] = []
+    prev_single = False  # the previous non-blank line held exactly one cell
+    for i, line in enumerate(text.splitlines()):
+        if not line.strip():
+            continue
+        cells = line_cells(line)
+        if cells is None:
+            continue
+        cells = [piece for cell in cells for piece in unglue(cell)]
+        filled = [c for c in cells if c]
+        value_only = all(is_value(c) for c in filled)
+        if value_only and prev_single and rows:
+            rows[-1].cells.extend(filled)
+            rows[-1].lines.add(i)
+        else:
+            for segment in _segments(cells):
+                rows.append(Row(segment, lines={i}))
+        prev_single = len(filled) == 1
+    return rows

@@ -1,0 +1,147 @@
+"""The legacy statistics appendix of 2008–2018 reports (annual-report-format.md §2.3).
+
+Columns like 指标名称 | 计量单位 | 2018年度 | 历年累计 (Pingtan) or 统计指标 | 单位 | 统计数. Each row
+becomes `{indicator: value}`, a 历年累计 column `{indicator_cumulative: value}`. Recurring
+indicators get the stable names of labels.yaml `tables.legacy.indicators`; any other keeps its
+normalised label (ordinal prefix and parenthetical remarks dropped).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any
+
+from govreports import spec
+from parsers.tables.normalize import normalize, split_ordinal
+from parsers.tables.rows import Row, is_value
+from parsers.tables.values import clean, is_blank
+
+_PAREN_RE = re.compile(r"\([^)]*\)")
+
+
+@cache
+def _conf() -> dict[str, Any]:
+    return spec.labels()["tables"]["legacy"]
+
+
+def indicator_name(label: str) -> str:
+    """Stable name of a printed indicator label, else its normalised label."""
+    body = split_ordinal(normalize(label))[1]
+    body = _PAREN_RE.sub("", body).removeprefix("其中:").removeprefix("其中")
+    for name, entry in _conf()["indicators"].items():
+        if any(body.startswith(normalize(v)) for v in entry["variants"]):
+            return name
+    return body
+
+
+def legacy_value(raw: str) -> int | str | None:
+    """Integers as int, other figures as exact decimal strings, blanks as None."""
+    text = clean(raw).replace(",", "")
+    text = re.sub(r"(万元|元|件|条|个|次|项|人|篇|期)$", "", text)
+    if is_blank(text) or not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    try:
+        Decimal(text)
+    except InvalidOperation:
+        return None
+    return text
+
+
+@dataclass(slots=True)
+class _Header:
+    label: int
+    unit: int | None
+    value: int | None
+    cumulative: int | None
+    width: int
+
+
+def _header(row: Row) -> _Header | None:
+    conf = _conf()
+    norms = [normalize(c) for c in row.cells]
+    label = next((i for i, n in enumerate(norms) if n in conf["label_headers"]), None)
+    if label is None:
+        return None
+    unit = next((i for i, n in enumerate(norms) if n in conf["unit_headers"]), None)
+    cumulative = next(
+        (i for i, n in enumerate(norms) if any(n.endswith(w) for w in conf["cumulative_headers"])), None
+    )
+    value = next(
+        (
+            i
+            for i, n in enumerate(norms)
+            if i not in (label, unit, cumulative) and n and any(w in n for w in conf["value_headers"])
+        ),
+        None,
+    )
+    if unit is None and value is None:
+        return None
+    return _Header(label, unit, value, cumulative, len(row.cells))
+
+
+def read_legacy(rows: list[Row]) -> tuple[dict[str, Any] | None, set[int]]:
+    """The appendix as a dict (None when there is none) and the text lines it occupies."""
+    out: dict[str, Any] = {}
+    lines: set[int] = set()
+    header: _Header | None = None
+    owner: int | None = None  # grid index of the header, or -1 for text
+    last_line: int | None = None
+    for row in rows:
+        if header is None:
+            header = _header(row)
+            if header is not None:
+                owner = row.grid if row.positional else -1
+                lines |= row.lines
+                last_line = max(row.lines) if row.lines else None
+            continue
+        same_table = (
+            row.grid == owner
+            if row.positional
+            else (
+                owner == -1
+                and last_line is not None
+                and min(row.lines) - last_line <= 2
+                and len(row.cells) > 1
+            )
+        )
+        if not same_table:
+            if out:
+                break
+            header = None
+            continue
+        _read_row(row, header, out)
+        lines |= row.lines
+        last_line = max(row.lines) if row.lines else last_line
+    return (out or None), lines
+
+
+def _read_row(row: Row, header: _Header, out: dict[str, Any]) -> None:
+    cells = row.cells
+    if len(cells) == header.width:
+        label = cells[header.label]
+        current = cells[header.value] if header.value is not None else None
+        cumulative = cells[header.cumulative] if header.cumulative is not None else None
+    else:  # shifted text row: label first, then the figures in column order
+        filled = [c for c in cells if c.strip()]
+        if not filled:
+            return
+        label = filled[0]
+        figures = [c for c in filled[1:] if is_value(c)]
+        current = figures[0] if figures else None
+        cumulative = figures[1] if len(figures) > 1 and header.cumulative is not None else None
+    if not label.strip() or not ((current or "").strip() or (cumulative or "").strip()):
+        return  # a block heading such as "一、主动公开情况": no figure at all
+    name = indicator_name(label)
+    if name in out:
+        name = split_ordinal(normalize(label))[1]
+    if name in out:
+        return
+    if header.value is not None or current is not None:
+        out[name] = legacy_value(current or "")
+    if header.cumulative is not None:
+        out[f"{name}_cumulative"] = legacy_value(cumulative or "")

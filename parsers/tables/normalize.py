@@ -1,0 +1,76 @@
+"""Label normalisation (annual-report-format.md §9 steps 1–4) and variant matching (step 5).
+
+Steps 1–4 make printed variants of one label identical and never raise a finding; only a match
+that needed the typo dictionary, a synonym or the edit-distance fallback is reported (C24).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from govreports import spec
+
+_WS_RE = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+")
+_QUOTES_RE = re.compile(r"[\"'“”‘’「」『』〝〞〃＂＇`´]")
+_CN_NUM = "一二三四五六七八九十"
+# （一） (一) 一、 (一)、 (一). -> one form; the canonical form is "一、".
+_ORDINAL_RE = re.compile(rf"^(?:\(([{_CN_NUM}]+)\)[、.]?|([{_CN_NUM}]+)[、.])")
+# 1. 1． 1、 (NFKC already turned ． into .) -> "1."; "(1)" too.
+_SUBITEM_RE = re.compile(r"^(?:(\d{1,2})[.、]|\((\d{1,2})\))(?!\d)")
+
+
+def normalize(label: str | None) -> str:
+    """Steps 1–4 of §9: NFKC, no whitespace, no quotes, canonical ordinal prefixes."""
+    if not label:
+        return ""
+    text = unicodedata.normalize("NFKC", label)
+    text = _WS_RE.sub("", text)
+    text = _QUOTES_RE.sub("", text)
+    match = _ORDINAL_RE.match(text)
+    if match:
+        text = f"{match.group(1) or match.group(2)}、{text[match.end() :]}"
+    else:
+        match = _SUBITEM_RE.match(text)
+        if match:
+            text = f"{match.group(1) or match.group(2)}.{text[match.end() :]}"
+    return text
+
+
+def split_ordinal(norm: str) -> tuple[str, str]:
+    """("三、", "本年度办理结果") for a normalised label; ("", label) without an ordinal."""
+    match = re.match(rf"^(?:[{_CN_NUM}]+、|\d{{1,2}}\.)", norm)
+    return (match.group(), norm[match.end() :]) if match else ("", norm)
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    canonical: str  # normalised canonical label (body, without ordinal)
+    kind: str  # "typo" | "synonym"
+    templates: tuple[str, ...] | None  # None = every version
+
+
+@cache
+def variants() -> dict[str, Variant]:
+    """Normalised printed variant -> Variant, from labels.yaml `tables.typos` / `tables.synonyms`."""
+    conf = spec.labels()["tables"]
+    out: dict[str, Variant] = {}
+    for printed, canonical in (conf.get("typos") or {}).items():
+        out[normalize(printed)] = Variant(normalize(canonical), "typo", None)
+    for entry in conf.get("synonyms") or []:
+        templates = tuple(entry["templates"]) if entry.get("templates") else None
+        out[normalize(entry["variant"])] = Variant(normalize(entry["canonical"]), "synonym", templates)
+    return out
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance; labels are short, the quadratic table is fine."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]

@@ -1,0 +1,85 @@
+"""Rows of cells, from HTML/DOCX grids or from flattened text, and their label/value split.
+
+A `Row` is what every table reader downstream sees. Grid rows are positional: a blank cell is
+a blank value at a known column. Text rows are not: empty cells of a tab row are layout debris
+(shifted merged cells, §10 item 3), so only the non-blank cells count there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from parsers.document import Grid
+from parsers.tables import mapping
+from parsers.tables.normalize import normalize
+from parsers.tables.values import clean, is_blank, looks_numeric
+
+
+@dataclass(slots=True)
+class Row:
+    cells: list[str]  # every cell, blanks included ("" for a position no cell covers)
+    lines: set[int] = field(default_factory=set)  # indices of doc.text.splitlines() (text rows)
+    grid: int | None = None  # index into doc.tables (grid rows)
+    index: int = 0  # row index inside its grid
+
+    @property
+    def positional(self) -> bool:
+        return self.grid is not None
+
+
+def is_value(cell: str) -> bool:
+    """A cell that holds a figure (or a printed blank marker such as "/"), not a label."""
+    text = clean(cell)
+    return bool(text) and (looks_numeric(cell) or is_blank(cell) or _digit_run(cell))
+
+
+def _digit_run(cell: str) -> bool:
+    """Digits with stray spaces ("200 000121"): a value whose boundaries are lost."""
+    text = cell.strip()
+    return bool(text) and all(part.isdigit() for part in text.split())
+
+
+def grid_rows(grids: list[Grid]) -> list[Row]:
+    return [
+        Row([c or "" for c in r], grid=g, index=i) for g, grid in enumerate(grids) for i, r in enumerate(grid)
+    ]
+
+
+def is_known_label(norm: str) -> bool:
+    return norm in mapping.row_labels() or norm in mapping.group_labels()
+
+
+def split_labels(row: Row) -> tuple[list[str], list[str], int]:
+    """(label cells, value cells, index of the first value cell).
+
+    Grid rows: the values are every cell after the last label cell (blanks included, so a blank
+    zero stays in its column). Text rows: the non-blank cells after the labels.
+    """
+    cells = row.cells
+    if row.positional:
+        last = -1
+        for i, cell in enumerate(cells):
+            if cell.strip() and not is_value(cell):
+                last = i
+        labels = _dedupe([c for c in cells[: last + 1] if c.strip()])
+        return labels, cells[last + 1 :], last + 1
+    labels: list[str] = []
+    values: list[str] = []
+    for cell in cells:
+        if not cell.strip():
+            continue
+        if is_value(cell):
+            values.append(cell)
+        elif not values:
+            labels.append(cell)
+        # a label after values starts the next row; layout_text already split such lines
+    return _dedupe(labels), values, 0
+
+
+def _dedupe(labels: list[str]) -> list[str]:
+    """Spanned labels repeat in a grid row ("一、本年新收…" ×3); keep each once, in order."""
+    out: list[str] = []
+    for label in labels:
+        if not out or normalize(out[-1]) != normalize(label):
+            out.append(label)
+    return out

@@ -1,0 +1,103 @@
+"""One printed cell -> the value of its key (annual-report-format.md §9 "Values", §4.2 units).
+
+Integers stay int, money stays an exact decimal string converted to the key's unit, a sign is
+accepted only where the key is signed (v2019 `change`), blanks are None. Problems come back as
+(check id, message) pairs so the caller can attach the key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+from govreports import spec
+
+Value = int | str | None
+Issue = tuple[str, str]  # (check id, message)
+
+_WS_RE = re.compile(r"[\s\u200b\ufeff]+")
+_THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+_NUMBER_RE = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)(万元|元|件|条|个|项|次)?$")
+# The unit each money key is counted in (keys.yaml key names say it: *_wan, *_yuan).
+_KEY_UNIT = {"amount_wan": "万元", "amount_yuan": "元"}
+
+
+@cache
+def _blank_values() -> frozenset[str]:
+    return frozenset(spec.labels()["tables"]["blank_values"])
+
+
+@cache
+def _unit_factors() -> dict[str, Decimal]:
+    return {u: Decimal(str(f)) for u, f in spec.labels()["tables"]["units"].items()}
+
+
+def clean(raw: str | None) -> str:
+    """NFKC and no whitespace: "0\u2002" and "0 " are "0"."""
+    return _WS_RE.sub("", unicodedata.normalize("NFKC", raw or ""))
+
+
+def is_blank(raw: str | None) -> bool:
+    return clean(raw) in _blank_values()
+
+
+def looks_numeric(raw: str | None) -> bool:
+    """A value cell (number, possibly with a unit or separators) rather than a label."""
+    text = clean(raw)
+    if not text:
+        return False
+    if _THOUSANDS_RE.match(text):
+        text = text.replace(",", "")
+    return bool(_NUMBER_RE.match(text))
+
+
+def _fmt(d: Decimal) -> str:
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def parse_value(raw: str | None, key: str, kind: str) -> tuple[Value, list[Issue]]:
+    """Parse the printed `raw` for cell `key` of keys.yaml type `kind` (int | signed_int | decimal)."""
+    text = clean(raw)
+    if text in _blank_values():
+        shown = (raw or "").strip() or "blank"
+        return None, [("C07", f"{key}: printed {shown!r}, no number")]
+    if _THOUSANDS_RE.match(text):
+        text = text.replace(",", "")
+    match = _NUMBER_RE.match(text)
+    if not match:
+        return None, [("C07", f"{key}: unreadable value {raw!r}")]
+    sign, digits, unit = match.groups()
+    issues: list[Issue] = []
+    if kind == "decimal":
+        want = _KEY_UNIT.get(key.rsplit(".", 1)[-1])
+        if sign == "-":
+            return None, [("C12", f"{key}: negative amount {raw!r}")]
+        if unit in ("万元", "元") and want and unit != want:
+            factors = _unit_factors()
+            try:
+                converted = Decimal(digits) * factors[unit] / factors[want]
+            except InvalidOperation:  # pragma: no cover - digits matched the regex
+                return None, [("C12", f"{key}: cannot convert {raw!r}")]
+            return _fmt(converted), issues
+        if unit is None and want == "元":
+            # 采购总金额 has no unit in its header; an unmarked figure is taken as 元 (§4.2).
+            issues.append(("C12", f"{key}: no unit printed with {raw!r}; taken as 元"))
+        elif unit not in (None, "万元", "元"):
+            issues.append(("C12", f"{key}: unexpected unit {unit!r} in {raw!r}"))
+        return digits, issues
+    if "." in digits:
+        return None, [("C12", f"{key}: {raw!r} is not a whole number")]
+    if unit in ("万元", "元"):
+        issues.append(("C12", f"{key}: money unit {unit!r} in a count cell"))
+    value = int(digits)
+    if sign == "-":
+        if kind == "signed_int":
+            return -value, issues
+        issues.append(("C12", f"{key}: negative count {raw!r}"))
+        return -value, issues
+    return value, issues
