@@ -2,9 +2,10 @@
 
 - Decoding: BOM, valid UTF-8, the Content-Type header, the page's meta charset (including the
   malformed `httpequiv="ContentType"` form), GB2312/GBK read as GB18030, then sniffing.
-- Main text: trafilatura, with tables left out (they are read as grids by
-  `parsers.formats.html_tables.read_grids`); pages laid out with tables, where trafilatura finds
-  nothing, fall back to the body text minus the data tables.
+- Main text: the content element's text with data tables left out (they are read as grids by
+  `parsers.formats.html_tables.read_grids`); layout tables keep their text. Not trafilatura:
+  it drops paragraphs that hold only a number (tables flattened into <p> cells, seed 001's
+  origin), which would lose figures, and it costs ~20x an lxml parse per page.
 - Page metadata (`PageMeta`): ArticleTitle/PubDate/ColumnName meta tags, `<title>` minus the site
   suffix, the 索引号/发布机构/成文日期/公开日期 block in its many shapes, "发布时间: …" lines.
 - Guangdong gkmlpt pages carry the body as a JS string in `window._CONFIG.DETAIL`.
@@ -78,10 +79,43 @@ _JS_SIMPLE = {
     "\n": "",
     "\r\n": "",
 }
-# trafilatura's text is trusted when it is long, or a fair share of the page's own text; less
-# means it missed a table-laid-out page.
-_ENOUGH_MAIN_TEXT = 1500
-_MIN_SHARE = 0.3
+# Descend into a child while it holds this share of its parent's text (nav, footers and side
+# columns together rarely reach a quarter of a report page).
+_DESCEND_SHARE = 0.75
+# A table cell with more text than this is page layout, not a statistics cell.
+_LONG_CELL = 150
+_BOILERPLATE_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "select", "button", "iframe"})
+_BOILERPLATE_TOKENS = frozenset(
+    [
+        "nav",
+        "navbar",
+        "menu",
+        "footer",
+        "foot",
+        "bottom",
+        "copyright",
+        "breadcrumb",
+        "crumb",
+        "crumbs",
+        "position",
+        "location",
+        "share",
+        "sidebar",
+        "header",
+        "head",
+        "top",
+        "topbar",
+        "banner",
+        "search",
+        "login",
+        "link",
+        "links",
+        "friendlink",
+    ]
+)
+_INLINE_TAGS = frozenset(
+    {"p", "span", "font", "b", "strong", "em", "i", "h1", "h2", "h3", "h4", "h5", "h6", "a", "label"}
+)
 
 
 # ---------------------------------------------------------------------------------- decoding
@@ -112,28 +146,32 @@ def _parse(text: str) -> lxml.html.HtmlElement:
 # ------------------------------------------------------------------------------ linear text
 
 
-def _is_data_table(table: etree._Element) -> bool:
-    """An innermost table of short cells, many of them numbers: a report table, not page layout."""
+def _text_len(text: str | None) -> int:
+    return len(text.strip()) if text else 0
+
+
+def is_layout_table(table: etree._Element) -> bool:
+    """A table used for page layout (holds nested tables, paragraphs or long prose), not data."""
     if table.find(".//table") is not None:
-        return False
-    cells = [re.sub(r"\s+", "", c.text_content()) for c in table.iter("td", "th")]
-    if len(cells) < 4:
-        return False
-    numeric = sum(1 for c in cells if re.fullmatch(r"[-+]?\d[\d,.]*(?:万?元)?", c))
-    markers = spec.labels()["template_markers"]
-    joined = "".join(cells[:40])
-    return numeric * 4 >= len(cells) or any(m in joined for m in markers)
+        return True
+    for cell in table.iter("td", "th"):
+        if cell.find(".//p") is not None or _text_len(cell.text_content()) > _LONG_CELL:
+            return True
+    return False
 
 
 def linear_text(root: etree._Element, *, skip_data_tables: bool = False, for_meta: bool = False) -> str:
-    """The element text in document order, one line per block or cell; scripts and styles left out."""
+    """The element text in document order, one line per block or cell; scripts and styles left out.
+
+    With `skip_data_tables`, tables other than layout tables are left out (they are read as grids).
+    """
     parts: list[str] = []
     skip_depth = 0
     blocks = _META_BLOCK_TAGS if for_meta else _BLOCK_TAGS
-    data_tables = {t for t in root.iter("table") if _is_data_table(t)} if skip_data_tables else set()
+    data_tables = {t for t in root.iter("table") if not is_layout_table(t)} if skip_data_tables else set()
     for event, el in etree.iterwalk(root, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
-        skipped = tag in _SKIP_TAGS or el in data_tables
+        skipped = tag in _SKIP_TAGS or (data_tables and el in data_tables)
         if event == "start":
             if skipped:
                 skip_depth += 1
@@ -292,28 +330,54 @@ def _grids(root: etree._Element) -> list[Grid]:
 # -------------------------------------------------------------------------------- main text
 
 
-def main_text(root: etree._Element) -> str:
-    import trafilatura
-
-    # trafilatura copies a tree it is given, so `root` stays intact for the grids.
-    text = trafilatura.extract(
-        root,
-        include_tables=False,
-        include_comments=False,
-        include_images=False,
-        favor_recall=True,
-        fast=True,
-        output_format="txt",
-        with_metadata=False,
+def _boilerplate(el: etree._Element) -> bool:
+    if el.tag in _BOILERPLATE_TAGS:
+        return True
+    tokens = (
+        f"{el.get('class') or ''} {el.get('id') or ''}".lower().replace("-", " ").replace("_", " ").split()
     )
-    text = normalize_newlines(text or "")
-    if len(text.strip()) >= _ENOUGH_MAIN_TEXT:
-        return text
-    # Table-laid-out pages: trafilatura drops everything inside <table>. When it kept only a small
-    # part of the page, use the body text minus the data tables (those are read as grids).
+    return any(t in _BOILERPLATE_TOKENS for t in tokens)
+
+
+def content_root(body: etree._Element) -> etree._Element:
+    """The element holding the report: descend from <body> into the child that holds most of the
+    text (link text and boilerplate blocks not counted) while one child holds nearly all of it.
+
+    Data tables are leaves: a report whose tables outweigh its prose still keeps the prose.
+    """
+    elements = [el for el in body.iter() if isinstance(el.tag, str)]
+    total: dict[etree._Element, int] = {}
+    for el in reversed(elements):
+        if el.tag in _SKIP_TAGS or _boilerplate(el):
+            total[el] = 0
+            continue
+        size = 0 if el.tag == "a" else _text_len(el.text)
+        for child in el:
+            if isinstance(child.tag, str):
+                size += total.get(child, 0)
+            size += _text_len(child.tail)
+        total[el] = size
+    current = body
+    while True:
+        kids = [c for c in current if isinstance(c.tag, str)]
+        if not kids or total.get(current, 0) == 0:
+            return current
+        best = max(kids, key=lambda c: total.get(c, 0))
+        if total.get(best, 0) < _DESCEND_SHARE * total[current]:
+            return current
+        if best.tag == "table" and not is_layout_table(best):
+            return current
+        if best.tag in _INLINE_TAGS and best.find(".//p") is None and best.find(".//div") is None:
+            return current
+        current = best
+
+
+def main_text(root: etree._Element) -> str:
+    """The report's running text: the content element's text, data tables left out."""
     body = root.find(".//body")
-    fallback = linear_text(body if body is not None else root, skip_data_tables=True)
-    return fallback if len(text.strip()) < _MIN_SHARE * len(fallback.strip()) else text
+    if body is None:
+        body = root
+    return normalize_newlines(linear_text(content_root(body), skip_data_tables=True)).strip("\n")
 
 
 def read(data: bytes, *, headers: Mapping[str, str] | None = None) -> Document:
