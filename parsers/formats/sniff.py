@@ -65,7 +65,14 @@ def _sniff_ole(data: bytes) -> str:
 
     if has("WordDocument"):
         # Kingsoft WPS writes Word-compatible OLE files but leaves its own marks.
-        return "wps" if (b"WPS Office" in data or has("WpsCustomData") or b"Kingsoft" in data) else "doc"
+        # KSOProductBuildVer is the custom property WPS stamps on every document it saves.
+        wps = (
+            b"WPS Office" in data
+            or has("WpsCustomData")
+            or b"Kingsoft" in data
+            or b"KSOProductBuildVer" in data
+        )
+        return "wps" if wps else "doc"
     if has("Workbook") or has("Book"):
         return "xls"
     if has("WPS") or has("Kingsoft"):

@@ -1,0 +1,362 @@
+"""PDF -> Document from the page geometry (pdfplumber), not from a flat text dump.
+
+Tables come from the ruling lines: every cell's box is mapped onto the table's column and row
+edges, so a merged cell covers several grid positions and every number is read from its own
+box (a flat dump glues "77 | 132 | 470" into "77132470"; here they cannot touch). Tables cut
+by a page break are joined again: a table at the top of a page whose column edges fit those
+of the table ending the previous page continues it; its repeated header rows are dropped, and
+label cells left empty by a vertical merge cut at the break get the label of the cell above.
+
+The remaining characters are the running text; lines wrapped at the right margin (and at a
+page break) are joined back into paragraphs, page numbers are dropped.
+
+Image-only PDFs (scans) go to the OCR reader.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from parsers.document import Document, Grid, PageMeta
+from parsers.errors import UnreadableDocument
+from settings import parse as limits
+
+SNAP = 2.5  # pt: edges closer than this are one edge (LibreOffice draws borders ~0.5 pt wide)
+_PAGE_NUMBER = re.compile(
+    r"^[\s\-—–－·•]*(第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?|\d{1,3}(\s*/\s*\d{1,3})?)[\s\-—–－·•]*$"
+)
+_ITEM_START = re.compile(r"^\s*([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_NUMBER = re.compile(r"^[\s+\-−]?[\d,，.]+\s*(元|万元)?\s*$")
+_TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3}
+
+
+@dataclass(slots=True)
+class _Cell:
+    r0: int
+    r1: int  # exclusive
+    c0: int
+    c1: int  # exclusive
+    text: str
+
+
+@dataclass(slots=True)
+class _Piece:
+    """One table as found on one page (or several pages once joined)."""
+
+    page: int
+    top: float
+    bottom: float
+    xs: list[float]
+    nrows: int
+    cells: list[_Cell] = field(default_factory=list)
+
+    def grid(self) -> list[list[_Cell | None]]:
+        out: list[list[_Cell | None]] = [[None] * (len(self.xs) - 1) for _ in range(self.nrows)]
+        for cell in self.cells:
+            for r in range(cell.r0, cell.r1):
+                for c in range(cell.c0, cell.c1):
+                    out[r][c] = cell
+        return out
+
+
+def read(data: bytes) -> Document:
+    _check_container(data)
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except PDFPasswordIncorrect as exc:
+        raise UnreadableDocument("encrypted PDF: it needs a password to open") from exc
+    except (PDFSyntaxError, Exception) as exc:  # pdfminer raises many kinds on junk
+        if "password" in str(exc).lower() or type(exc).__name__.startswith("PDFEncrypt"):
+            raise UnreadableDocument("encrypted PDF: it needs a password to open") from exc
+        raise UnreadableDocument(f"broken PDF: {type(exc).__name__}: {exc}") from exc
+    with pdf:
+        try:
+            npages = len(pdf.pages)
+        except Exception as exc:
+            raise UnreadableDocument(f"broken PDF: page tree unreadable ({exc})") from exc
+        if npages == 0:
+            raise UnreadableDocument("PDF without pages")
+        if npages > limits.PDF_MAX_PAGES:
+            raise UnreadableDocument(
+                f"PDF refused: {npages} pages (limit {limits.PDF_MAX_PAGES}); not an annual report"
+            )
+        try:
+            chars = sum(len(p.chars) for p in pdf.pages)
+        except Exception as exc:
+            raise UnreadableDocument(f"broken PDF: {type(exc).__name__}: {exc}") from exc
+        if chars < npages * limits.PDF_MIN_TEXT_CHARS_PER_PAGE:
+            if any(p.images for p in pdf.pages):
+                from parsers.formats import ocr
+
+                return ocr.read_scanned_pdf(data, npages=npages, meta=_meta(pdf))
+            raise UnreadableDocument("PDF without text or images")
+        return _read_pages(pdf)
+
+
+def _check_container(data: bytes) -> None:
+    """Refuse what pdfminer would half-read: truncated files and password-protected ones."""
+    if b"%PDF-" not in data[:1024]:
+        raise UnreadableDocument("not a PDF (no %PDF header)")
+    if b"%%EOF" not in data[-4096:]:
+        # pdfminer silently rebuilds a truncated file from what is left, losing pages:
+        # a report missing its last pages is worse than no report.
+        raise UnreadableDocument("truncated PDF: the end-of-file marker is missing")
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        encrypted = reader.is_encrypted
+        if encrypted and not reader.decrypt(""):
+            raise UnreadableDocument("encrypted PDF: it needs a password to open")
+    except UnreadableDocument:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise UnreadableDocument(f"broken PDF: {type(exc).__name__}: {exc}") from exc
+    except NotImplementedError as exc:  # unsupported encryption algorithm
+        raise UnreadableDocument(f"encrypted PDF with an unsupported scheme: {exc}") from exc
+
+
+def _meta(pdf: Any) -> PageMeta:
+    info = pdf.metadata or {}
+    meta = PageMeta()
+    title = info.get("Title")
+    if isinstance(title, str) and title.strip():
+        meta.title = title.strip()
+    for key in ("CreationDate", "ModDate", "Author", "Creator", "Producer"):
+        val = info.get(key)
+        if isinstance(val, str) and val.strip():
+            meta.extra[key] = val.strip()
+    return meta
+
+
+def _read_pages(pdf: Any) -> Document:
+    items: list[tuple[str, Any]] = []  # ("table", _Piece) | ("line", dict) in reading order
+    for page in pdf.pages:
+        pieces = [_piece(page, t) for t in page.find_tables(_TABLE_SETTINGS)]
+        pieces = [p for p in pieces if p is not None]
+        text_page = page
+        for p in pieces:
+            text_page = text_page.outside_bbox((p.xs[0] - 1, p.top - 1, p.xs[-1] + 1, p.bottom + 1))
+        lines = [
+            dict(line, page=page.page_number)
+            for line in text_page.extract_text_lines(layout=False, strip=True, return_chars=False)
+            if line["text"].strip() and not _PAGE_NUMBER.match(line["text"])
+        ]
+        merged = [("line", ln["top"], ln) for ln in lines] + [("table", p.top, p) for p in pieces]
+        # A table ends the paragraph before it: a marker line the paragraph joiner never glues.
+        merged += [("line", p.top, {"break": True, "page": page.page_number}) for p in pieces]
+        merged.sort(key=lambda it: it[1])
+        items.extend((kind, obj) for kind, _, obj in merged)
+    tables = _join_tables(items)
+    text = _paragraphs([obj for kind, obj in items if kind == "line"])
+    tables = [p for p in tables if p.nrows > 0]
+    return Document(format="pdf", text=text, tables=[_to_grid(p) for p in tables], meta=_meta(pdf))
+
+
+def _snap(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > SNAP:
+            out.append(v)
+    return out
+
+
+def _index(edges: list[float], v: float) -> int:
+    best = min(range(len(edges)), key=lambda i: abs(edges[i] - v))
+    return best
+
+
+def _piece(page: Any, table: Any) -> _Piece | None:
+    boxes = [c for c in table.cells if c is not None]
+    if len(boxes) < 2:
+        return None
+    xs = _snap([b[0] for b in boxes] + [b[2] for b in boxes])
+    ys = _snap([b[1] for b in boxes] + [b[3] for b in boxes])
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    piece = _Piece(page.page_number, ys[0], ys[-1], xs, len(ys) - 1)
+    chars = [ch for ch in page.chars if ys[0] - 1 <= (ch["top"] + ch["bottom"]) / 2 <= ys[-1] + 1]
+    for x0, top, x1, bottom in boxes:
+        c0, c1 = _index(xs, x0), _index(xs, x1)
+        r0, r1 = _index(ys, top), _index(ys, bottom)
+        if c1 <= c0 or r1 <= r0:
+            continue
+        inside = [
+            ch
+            for ch in chars
+            if x0 <= (ch["x0"] + ch["x1"]) / 2 <= x1 and top <= (ch["top"] + ch["bottom"]) / 2 <= bottom
+        ]
+        piece.cells.append(_Cell(r0, r1, c0, c1, _chars_text(inside)))
+    return piece
+
+
+def _chars_text(chars: list[dict]) -> str:
+    """Characters of one cell as lines; a space where a visible gap separates two characters."""
+    if not chars:
+        return ""
+    chars = sorted(chars, key=lambda ch: (round(ch["top"]), ch["x0"]))
+    lines: list[list[dict]] = []
+    for ch in sorted(chars, key=lambda ch: ch["top"]):
+        if lines and abs(ch["top"] - lines[-1][0]["top"]) < ch["size"] * 0.5:
+            lines[-1].append(ch)
+        else:
+            lines.append([ch])
+    out: list[str] = []
+    for line in lines:
+        line.sort(key=lambda ch: ch["x0"])
+        buf = ""
+        prev = None
+        for ch in line:
+            if prev is not None and ch["x0"] - prev["x1"] > ch["size"] * 0.35 and not buf.endswith(" "):
+                buf += " "
+            buf += ch["text"]
+            prev = ch
+        out.append(buf.strip())
+    return "\n".join(s for s in out if s)
+
+
+def _edge_map(src: list[float], dst: list[float]) -> dict[int, int] | None:
+    """Index of each `src` edge in `dst`, or None when some edge of src is not an edge of dst."""
+    mapping: dict[int, int] = {}
+    for i, x in enumerate(src):
+        j = _index(dst, x)
+        if abs(dst[j] - x) > SNAP * 2:
+            return None
+        mapping[i] = j
+    return mapping
+
+
+def _join_tables(items: list[tuple[str, Any]]) -> list[_Piece]:
+    """Pieces in order; a piece that opens a page and fits the table closing the previous page
+    is appended to it."""
+    out: list[_Piece] = []
+    prev_kind: str | None = None
+    prev_page = 0
+    for kind, obj in items:
+        if kind == "line" and obj.get("break"):
+            continue
+        page = obj["page"] if kind == "line" else obj.page
+        if kind == "table":
+            last = out[-1] if out else None
+            if last is not None and prev_kind == "table" and page == prev_page + 1 and _continue(last, obj):
+                pass
+            else:
+                out.append(obj)
+        prev_kind, prev_page = kind, page
+    return out
+
+
+def _continue(a: _Piece, b: _Piece) -> bool:
+    """Append `b` to `a` if `b`'s columns are `a`'s (all of b's edges are edges of a)."""
+    mapping = _edge_map(b.xs, a.xs)
+    if mapping is None or mapping[0] != 0 or mapping[len(b.xs) - 1] != len(a.xs) - 1:
+        return False
+    a_grid = _texts(a)
+    cells = [_Cell(c.r0, c.r1, mapping[c.c0], mapping[c.c1], c.text) for c in b.cells]
+    b_piece = _Piece(b.page, b.top, b.bottom, a.xs, b.nrows, cells)
+    b_grid = _texts(b_piece)
+    # Header rows repeated after the break: drop the longest prefix equal to a's first rows.
+    drop = 0
+    for k in range(1, min(len(a_grid), len(b_grid))):
+        if b_grid[:k] == a_grid[:k]:
+            drop = k
+    cells = [c for c in cells if c.r0 >= drop]
+    for c in cells:
+        c.r0 -= drop
+        c.r1 -= drop
+    nrows = b.nrows - drop
+    # A vertical merge cut by the break: its label stays on the first page, the cell under the
+    # break is empty. Only a label continues this way; a number cell never spans rows.
+    a_last = a.grid()[-1]
+    for c in cells:
+        if c.r0 == 0 and not c.text.strip():
+            above = {id(x): x for x in a_last[c.c0 : c.c1] if x is not None}
+            if len(above) == 1:
+                src = next(iter(above.values()))
+                if (
+                    src.c0 == c.c0
+                    and src.c1 == c.c1
+                    and _CJK.search(src.text)
+                    and not _NUMBER.match(src.text)
+                ):
+                    c.text = src.text
+    for c in cells:
+        c.r0 += a.nrows
+        c.r1 += a.nrows
+    a.cells.extend(cells)
+    a.nrows += nrows
+    a.bottom = b.bottom
+    a.page = b.page
+    return True
+
+
+def _texts(piece: _Piece) -> list[list[str]]:
+    return [["".join((c.text if c else "").split()) for c in row] for row in piece.grid()]
+
+
+def _to_grid(piece: _Piece) -> Grid:
+    return [[c.text if c is not None else None for c in row] for row in piece.grid()]
+
+
+def _paragraphs(lines: list[dict]) -> str:
+    """Join lines wrapped at the right margin (also across a page break) into paragraphs.
+
+    A line counts as wrapped when it ends within ~3 characters of the right margin: Chinese
+    line breaking moves closing punctuation and its neighbour to the next line, so wrapped
+    lines do not all reach the margin.
+    """
+    if not lines:
+        return ""
+    lines_all = lines
+    lines = [ln for ln in lines if not ln.get("break")]
+    if not lines:
+        return ""
+    heights = sorted(ln["bottom"] - ln["top"] for ln in lines)
+    body = heights[len(heights) // 2]
+    body_lines = [ln for ln in lines if ln["bottom"] - ln["top"] <= body * 1.2]
+    right = max(ln["x1"] for ln in body_lines or lines)
+    left = min(ln["x0"] for ln in body_lines or lines)
+    out: list[str] = []
+    prev: dict | None = None
+    for ln in lines_all:
+        if ln.get("break"):
+            prev = None
+            continue
+        text = ln["text"].strip()
+        size = max(ln["bottom"] - ln["top"], 6.0)
+        join = False
+        if out and prev is not None:
+            prev_size = max(prev["bottom"] - prev["top"], 6.0)
+            # After a full stop only a line reaching the margin may continue; and a line that
+            # looks like a heading or list item never continues anything.
+            slack = 1.2 if prev["text"].rstrip()[-1:] in "。！？：；;:!?" else 3.0
+            prev_full = right - prev["x1"] < prev_size * slack
+            same_size = abs(prev_size - size) < 0.5
+            at_left = ln["x0"] - left < size * 0.8 and not _ITEM_START.match(text)
+            # Paragraph spacing: a gap larger than the line pitch starts a new paragraph.
+            if ln["page"] == prev["page"] and ln["top"] - prev["bottom"] > size * 0.9:
+                prev_full = False
+            # A wrapped title: larger than body text, centred, so its continuation is not at the left.
+            title_wrap = same_size and prev_size > body * 1.2 and prev["x1"] >= right - prev_size * 3
+            join = (prev_full and at_left and same_size) or title_wrap
+        if join:
+            out[-1] = _glue(out[-1], text)
+        else:
+            out.append(text)
+        prev = ln
+    return "\n".join(out)
+
+
+def _glue(a: str, b: str) -> str:
+    if a and b and a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum():
+        return f"{a} {b}"
+    return a + b
