@@ -155,7 +155,9 @@ def walk(rows: list[Row]) -> Walk:
             w.hits.append(Hit(row_id, label, values, row, offset, header if table == "table2" else None))
             w.mark(table, row)
             ctx = table
-        elif ctx == "table4" and has_values and any(v.strip() for v in values):
+        elif ctx == "table4" and (
+            (has_values and any(v.strip() for v in values)) or (row.positional and not norms and values)
+        ):  # the line of 15 figures (in a grid it may be all blanks)
             w.hits.append(Hit(T4_ROW, "", values, row, offset, None))
             w.mark("table4", row)
             ctx = None
