@@ -1,0 +1,45 @@
+"""read_grids: spans resolved, <br> joined, &nbsp; blank, nested tables kept apart."""
+
+from __future__ import annotations
+
+from parsers.formats.html_tables import read_grids
+
+
+def test_rowspan_and_colspan_repeat_the_text() -> None:
+    html = """<table>
+      <tr><td colspan="3" rowspan="2">note</td><td colspan="2">申请人情况</td></tr>
+      <tr><td>自然人</td><td>总计</td></tr>
+      <tr><td rowspan="2">三、本年度办理结果</td><td colspan="2">(一)予以公开</td><td>1</td><td>1</td></tr>
+      <tr><td>(三)不予公开</td><td>1.属于国家秘密</td><td>0</td><td>0</td></tr>
+    </table>"""
+    (grid,) = read_grids(html)
+    assert grid == [
+        ["note", "note", "note", "申请人情况", "申请人情况"],
+        ["note", "note", "note", "自然人", "总计"],
+        ["三、本年度办理结果", "(一)予以公开", "(一)予以公开", "1", "1"],
+        ["三、本年度办理结果", "(三)不予公开", "1.属于国家秘密", "0", "0"],
+    ]
+
+
+def test_br_joined_nbsp_blank_and_uncovered_positions_none() -> None:
+    html = "<table><tr><td>本年新<br />制作数量</td><td>&nbsp;</td><td> 0&#8194;</td></tr><tr><td>x</td></tr></table>"
+    assert read_grids(html) == [[["本年新制作数量", "", "0"], ["x", None, None]]]
+
+
+def test_nested_tables_are_separate_grids() -> None:
+    html = """<html><body><table><tr><td>layout
+      <table><tr><td>规章</td><td>0</td></tr></table>
+    </td></tr></table></body></html>"""
+    grids = read_grids(html)
+    assert grids == [[["layout"]], [["规章", "0"]]]
+
+
+def test_bytes_with_declared_gbk_charset() -> None:
+    page = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gbk"></head>'
+    page += "<body><table><tr><td>行政许可</td><td>9</td></tr></table></body></html>"
+    assert read_grids(page.encode("gbk")) == [[["行政许可", "9"]]]
+
+
+def test_thead_tbody_and_th_cells() -> None:
+    html = "<table><thead><tr><th>信息内容</th><th>本年处理决定数量</th></tr></thead><tbody><tr><td>行政许可</td><td>3</td></tr></tbody></table>"
+    assert read_grids(html) == [[["信息内容", "本年处理决定数量"], ["行政许可", "3"]]]
