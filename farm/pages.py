@@ -121,20 +121,29 @@ def meta_table(portal: Portal, item: ReportItem | DecoyItem) -> str:
     )
 
 
-def attachment_anchor(href: str, name: str, trs: bool = False) -> str:
+def attachment_anchor(href: str, name: str, trs: bool = False, cls: str | None = None) -> str:
     if trs:
-        return f'<p class="insertfileTag"><a appendix="true" data-appendix="true" needdownload="true" href="{href}" download="{esc(name)}">{esc(name)}</a></p>'
-    return f'<p>附件：<a href="{href}">{esc(name)}</a></p>'
+        return (
+            f'<p class="insertfileTag"><a appendix="true" data-appendix="true" needdownload="true" '
+            f'href="{href}" download="{esc(name)}">{esc(name)}</a></p>'
+        )
+    klass = f' class="{cls}"' if cls else ""
+    return f'<p>附件：<a{klass} href="{href}">{esc(name)}</a></p>'
 
 
 def report_body(
-    portal: Portal, item: ReportItem, attachments: Sequence[tuple[str, str]], *, trs: bool = False
+    portal: Portal,
+    item: ReportItem,
+    attachments: Sequence[tuple[str, str]],
+    *,
+    trs: bool = False,
+    cls: str | None = None,
 ) -> str:
     """Inner HTML of a report's detail page for its rendering mode."""
     record = item.served_record(portal.switches["revised"])
     if item.mode == "html":
         return renderers.report_fragment(record) + "".join(
-            attachment_anchor(h, n, trs) for h, n in attachments
+            attachment_anchor(h, n, trs, cls) for h, n in attachments
         )
     if item.mode == "image":
         imgs = "".join(
@@ -142,7 +151,7 @@ def report_body(
             for h, n in attachments
             if h.endswith(".jpg")
         )
-        links = "".join(attachment_anchor(h, n, trs) for h, n in attachments if not h.endswith(".jpg"))
+        links = "".join(attachment_anchor(h, n, trs, cls) for h, n in attachments if not h.endswith(".jpg"))
         return f"<p>{esc(item.title)}</p>{imgs}{links}"
     if item.mode == "script":
         names = "<BR/>".join(n for _, n in attachments)
@@ -152,7 +161,7 @@ def report_body(
             f'<script>if ("{esc(names)}" != "") {{ {writes} }}</script>'
         )
     line = f"<p>现将《{esc(item.record['title'])}》予以公布，详见附件。</p>"
-    return line + "".join(attachment_anchor(h, n, trs) for h, n in attachments)
+    return line + "".join(attachment_anchor(h, n, trs, cls) for h, n in attachments)
 
 
 def decoy_body(item: DecoyItem) -> str:

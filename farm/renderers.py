@@ -71,6 +71,19 @@ def _memoised(record: Mapping[str, Any], fmt: str, build: Callable[[], bytes]) -
 
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
+_EDITOR = '<div class="TRS_Editor">'
+_TRAILING_DIVS = re.compile(r"(\s*</div>)+\s*$")
+
+
+def _article_of(page: str) -> str:
+    """The article body of a rendered page, without the renderer's own site chrome (its nav and
+    metadata would duplicate ours and link to paths our portals do not have)."""
+    start = page.find(_EDITOR)
+    end = page.rfind('<div class="footer">')
+    if start >= 0 and end > start:
+        return _TRAILING_DIVS.sub("", page[start + len(_EDITOR) : end]).strip()
+    m = _BODY.search(page)
+    return m.group(1) if m else page
 
 
 def report_fragment(record: Mapping[str, Any]) -> str:
@@ -81,8 +94,7 @@ def report_fragment(record: Mapping[str, Any]) -> str:
         if render is not None:
             try:
                 page = render(dict(record), encoding="utf-8").decode("utf-8", "replace")
-                m = _BODY.search(page)
-                return (m.group(1) if m else page).encode("utf-8")
+                return _article_of(page).encode("utf-8")
             except Exception:
                 pass
         return placeholder_fragment(record).encode("utf-8")

@@ -303,7 +303,9 @@ def _sections(
         "围绕主动公开、依申请公开、政府信息管理、平台建设和监督保障等方面扎实推进政务公开工作。"
     )
     if flavour:
-        overview += flavour
+        # seed paragraphs speak as a township; let other bodies speak as themselves
+        mine = {"government": "我县", "department": "本机关"}.get(body.kind)
+        overview += re.sub(r"我(乡|镇)", mine, flavour) if mine else flavour
     if body.kind == "government":
         overview += "将政务公开工作纳入年度绩效考核，开展社会评议，全年未发生责任追究情况。"
     problems = (

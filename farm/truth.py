@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from farm.styles.common import all_sibling_decoys
 
@@ -97,6 +98,17 @@ class Truth:
     def dump(self, path: Any) -> None:
         with open(path, "w", encoding="utf-8") as fh:
             json.dump(self.to_json(), fh, ensure_ascii=False, indent=1, default=str)
+
+
+def canonical_url(url: str) -> str:
+    """A URL without the expiring parts (style C's download gateway signs `expires` + `sign`)."""
+    parts = urlsplit(url)
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("expires", "sign")
+    ]
+    return urlunsplit(
+        (parts.scheme, parts.netloc, parts.path, urlencode(query, quote_via=quote), parts.fragment)
+    )
 
 
 def of_portal(portal: Portal) -> Truth:

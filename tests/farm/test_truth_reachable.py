@@ -1,0 +1,146 @@
+"""Ground truth matches what is served: a small reference crawler following links and the styles'
+APIs from each home page reaches every truth report and its files; every decoy is served."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import deque
+from urllib.parse import quote, urljoin, urlsplit
+
+import pytest
+
+from farm import Farm
+from farm.portal import Portal
+from farm.truth import canonical_url
+
+LINK = re.compile(r"""(?:href|src)\s*=\s*\\?["']([^"'\\]+)""", re.I)
+FILE_EXT = re.compile(r"\.(pdf|docx?|wps|xlsx?|ofd|jpg|zip)$|/module/jpaas/download", re.I)
+
+
+def _decode(body: bytes, ctype: str) -> str:
+    label = (
+        re.search(r"charset=([\w-]+)", ctype)
+        or re.search(rb"charset=\"?([\w-]+)", body[:1024])
+        or [None, b"utf-8"]
+    )[1]
+    label = label.decode() if isinstance(label, bytes) else label
+    return body.decode("gb18030" if label.lower().startswith("gb") else "utf-8", "replace")
+
+
+def reference_crawl(portal: Portal, get) -> tuple[set[str], set[str]]:
+    """(pages fetched, file URLs seen), following every mechanism portals.md describes."""
+    hosts = {portal.host, f"{portal.files_address}:{portal.port}"}
+    seen: set[str] = set()
+    files: set[str] = set()
+    queue: deque[tuple[str, str]] = deque([(portal.base + "/", portal.base + "/")])
+
+    def push(url: str, referer: str) -> None:
+        url = url.replace("&amp;", "&").split("#")[0]
+        if urlsplit(url).netloc not in hosts:
+            return
+        if FILE_EXT.search(urlsplit(url).path) or "/module/jpaas/download" in url:
+            files.add(canonical_url(url))
+            return
+        if url not in seen:
+            seen.add(url)
+            queue.append((url, referer))
+
+    while queue:
+        url, referer = queue.popleft()
+        resp = get(url, browser=True, referer=referer)
+        if resp.status != 200:
+            continue
+        ctype = resp.headers.get("Content-Type", "")
+        if "json" in ctype:
+            continue
+        text = _decode(resp.body, ctype)
+        for href in LINK.findall(text):
+            if not href.startswith(("javascript:", "mailto:")):
+                push(urljoin(url, href), url)
+        # A: pager written by JS
+        if m := (re.search(r"createPageHTML\((\d+),\s*\d+,\s*\"(\w+)\",\s*\"(\w+)\"", text)):
+            n, prefix, ext = int(m.group(1)), m.group(2), m.group(3)
+            for i in range(1, n):
+                push(urljoin(url, f"{prefix}_{i}.{ext}"), url)
+        # B: datastore + dataproxy groups
+        if m := re.search(r"jpage\(\{totalRecord:(\d+).*?proxyUrl:'([^']+)'", text, re.S):
+            total, proxy = int(m.group(1)), m.group(2)
+            col = re.search(r"columnid:(\d+)", text).group(1)
+            unit = re.search(r"unitid:'(\d+)'", text).group(1)
+            for start in range(46, total + 1, 45):
+                x = get(
+                    f"{portal.base}{proxy}?startrecord={start}&endrecord={start + 44}&perpage=15",
+                    data=f"col=1&webid=12&columnid={col}&unitid={unit}".encode(),
+                    browser=True,
+                    referer=url,
+                )
+                for href in LINK.findall(x.text()):
+                    push(urljoin(url, href), url)
+        # C: unit API until an empty page
+        if m := re.search(r"queryData=\"(\{[^\"]+\})\"", text):
+            q = json.loads(m.group(1).replace("'", '"'))
+            for page in range(1, 1000):
+                api = (
+                    f"{portal.base}/api-gateway/jpaas-publish-server/front/page/build/unit?parseType=bulidstatic"
+                    f"&webId={q['webId']}&tplSetId={q['tplSetId']}&pageType=column&tagId={quote(q['tagId'])}"
+                    f"&editType=null&pageId={q['pageId']}&paramJson={quote(json.dumps({'pageNo': page, 'pageSize': 15}))}"
+                )
+                frag = json.loads(get(api, browser=True, referer=url).body)["data"]["html"]
+                if not frag:
+                    break
+                for href in LINK.findall(frag):
+                    push(urljoin(url, href), url)
+        # D: _CONFIG TREE -> list API
+        if m := re.search(r"window\._CONFIG = (\{.*?\});</script>", text):
+            try:
+                config = json.loads(m.group(1))
+            except json.JSONDecodeError:
+                config = {}
+            stack = list(config.get("TREE", []))
+            while stack:
+                node = stack.pop()
+                stack.extend(node.get("children", []))
+                for page in range(1, 100):
+                    x = get(
+                        f"{portal.base}/gkmlpt/api/all/{node['id']}?page={page}&sid={config['SID']}",
+                        browser=True,
+                        referer=url,
+                    )
+                    if x.status != 200:
+                        break
+                    for art in json.loads(x.body)["articles"]:
+                        push(art["url"], url)
+                        for att in art["attachment"]:
+                            push(att["url"], url)
+    return seen, files
+
+
+@pytest.mark.parametrize("name", ["sim_trs", "sim_hanweb", "sim_jpaas", "sim_gkmlpt", "sim_legacy"])
+def test_every_truth_report_and_decoy_is_reachable(demo_farm: Farm, get, name: str) -> None:
+    portal = demo_farm.portal(name)
+    truth = demo_farm.truth.for_portal(name)
+    pages_seen, files_seen = reference_crawl(portal, get)
+    assert truth.reports
+    for r in truth.reports:
+        assert r.detail_url in pages_seen, (r.body, r.report_year, r.detail_url)
+        for u in r.attachment_urls:
+            assert canonical_url(u) in files_seen, u
+        for u in r.also_urls:
+            assert u in pages_seen or canonical_url(u) in files_seen
+    reasons = {d.reason for d in truth.decoys}
+    assert {"news", "jiedu", "parent_repost", "letter", "website_report", "work_report"} <= reasons
+    for d in truth.decoys:
+        assert d.url in pages_seen, d
+        assert get(d.url, browser=True, referer=portal.base + "/").status == 200
+
+
+def test_truth_records_hold_the_identities(demo_farm: Farm) -> None:
+    from farm.synth import check_identities
+
+    for r in demo_farm.truth.reports:
+        assert check_identities(r.expected_record) == []
+        assert r.expected_record["year"] == r.report_year
+        assert r.expected_record["template"] == (
+            "legacy" if r.report_year <= 2018 else "v2019" if r.report_year <= 2020 else "v2021"
+        )
