@@ -1,0 +1,107 @@
+"""Digit runs (annual-report-format.md §10 item 4): unique readings only, else null + finding."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from farm.corpus import load_base_records
+from govreports import spec
+from parsers.document import Document
+from parsers.tables import extract_tables
+from parsers.tables.digits import candidates, group_sum_check, resolve, row_sum_check, splits
+
+
+def test_table4_run_is_unique_by_a4() -> None:
+    assert resolve("10203120001200000", 15, group_sum_check(5)) == (
+        *(1, 0, 2, 0, 3),
+        *(12, 0, 0, 0, 12),
+        *(0, 0, 0, 0, 0),
+    )
+
+
+def test_table3_runs_are_unique_by_a3() -> None:
+    assert resolve("200 000121", 7, row_sum_check) == (20, 0, 0, 0, 0, 1, 21)
+    assert resolve("200000121", 7, row_sum_check) == (20, 0, 0, 0, 0, 1, 21)
+    assert resolve("6000017", 7, row_sum_check) == (6, 0, 0, 0, 0, 1, 7)
+
+
+def test_whitespace_boundaries_are_taken_when_they_fit() -> None:
+    assert resolve("20 0 0 0 0 1 21", 7, row_sum_check) == (20, 0, 0, 0, 0, 1, 21)
+
+
+def test_table2_has_no_identity_so_runs_stay_ambiguous() -> None:
+    found = candidates("77132470", 3)
+    assert len(found) == 21 and (77, 132, 470) in found
+    assert resolve("77132470", 3) is None
+    assert resolve("000", 3) == (0, 0, 0)  # no leading zeros: only one reading
+
+
+def test_no_leading_zeros_and_exact_count() -> None:
+    assert list(splits("100", 2)) == [(10, 0)]
+    assert list(splits("12", 3)) == []
+
+
+def _glued_text(record: dict) -> str:
+    """The record's tables as text extracted from a Pingtan page: labels and figures run together."""
+    cells = record["cells"]
+    keys = spec.keys(record["template"])
+    lines: list[str] = []
+    active = [k for k in keys if k.key.startswith("active.")]
+    for caption, group in groupby(active, key=lambda k: k.table):
+        ks = list(group)
+        lines += [caption, "信息内容" + "".join(dict.fromkeys(k.column for k in ks))]
+        lines.append(
+            "".join(r + "".join(str(cells[k.key]) for k in rk) for r, rk in groupby(ks, key=lambda k: k.row))
+        )
+    lines.append(
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）申请人情况自然人法人或其他组织总计"
+    )
+    for row, rk in groupby([k for k in keys if k.key.startswith("applications.")], key=lambda k: k.row):
+        lines.append(row.split(" / ")[-1] + "".join(str(cells[k.key]) for k in rk))
+    lines += ["行政复议", "行政诉讼", "结果维持结果纠正其他结果尚未审结总计未经复议直接起诉复议后起诉"]
+    lines.append("".join(str(cells[k.key]) for k in keys if k.key.startswith("appeals.")))
+    return "\n".join(lines)
+
+
+def test_pingtan_like_text_resolves_tables_3_and_4_and_leaves_table_2_run_null() -> None:
+    record = load_base_records()["pingtan-2023"]
+    text = _glued_text(record)
+    assert "行政规范性文件77132470" in text and "一、本年新收政府信息公开申请数量709002081" in text
+    result = extract_tables(Document(format="txt", text=text))
+    assert result.template == "v2021"
+    ambiguous = {
+        "active.normative_docs.issued",
+        "active.normative_docs.repealed",
+        "active.normative_docs.in_force",
+    }
+    for key, value in record["cells"].items():
+        assert result.cells[key] == (None if key in ambiguous else value), key
+    (c07,) = result.findings
+    assert c07.check == "C07" and set(c07.keys) == ambiguous and "21 ways" in c07.message
+
+
+def test_table3_run_with_two_readings_is_null_with_a_finding() -> None:
+    # "101000011" reads as 1 0 10 0 0 0 11 or 10 1 0 0 0 0 11; both pass A3, nothing else decides
+    assert len(candidates("101000011", 7, row_sum_check)) == 2
+    text = "\n".join(
+        [
+            "第二十条第（一）项",
+            "信息内容\t本年制发件数\t本年废止件数\t现行有效件数",
+            "规章\t0\t0\t0",
+            "一、本年新收政府信息公开申请数量\t101000011",
+            "二、上年结转政府信息公开申请数量\t0\t0\t0\t0\t0\t0\t0",
+        ]
+    )
+    result = extract_tables(Document(format="txt", text=text))
+    assert result.template == "v2021"
+    row = [f"applications.new_received.{c}" for c in spec_columns()]
+    assert all(result.cells[k] is None for k in row)
+    assert any(f.check == "C07" and "2 ways" in f.message and list(f.keys) == row for f in result.findings)
+    assert all(result.cells[f"applications.carried_over.{c}"] == 0 for c in spec_columns())
+    assert any(f.check == "C06" for f in result.findings)  # the other rows of table 3 are missing
+
+
+def spec_columns() -> list[str]:
+    return [
+        k.key.rsplit(".", 1)[1] for k in spec.keys("v2021") if k.key.startswith("applications.new_received.")
+    ]

@@ -1,0 +1,137 @@
+"""Flattened text layouts (§10): markdown tables, one cell per line, shifted tab rows, variants."""
+
+from __future__ import annotations
+
+from farm.corpus import load_base_records
+from govreports import spec
+from parsers.document import Document
+from parsers.tables import extract_tables
+from parsers.tables.normalize import normalize
+
+RECORD = load_base_records()["pingtan-2023"]
+
+
+def _table3_lines(template: str, cells: dict, sep: str) -> list[str]:
+    rows: dict[str, list[str]] = {}
+    for k in spec.keys(template):
+        if k.key.startswith("applications."):
+            rows.setdefault(k.row.split(" / ")[-1], []).append(str(cells[k.key]))
+    return [sep.join([label, *values]) for label, values in rows.items()]
+
+
+def test_normalisation_steps_1_to_4() -> None:
+    assert normalize("（二）部分公开 (区分处理的, 只计这一情形, 不计其他情形)") == normalize(
+        "(二)部分公开（区分处理的，只计这一情形，不计其他情形）"
+    )
+    assert (
+        normalize("3. 危及“三安全一稳定”")
+        == normalize("3.危及三安全一稳定")
+        == normalize("3．危及'三安全一稳定'")
+    )
+    assert normalize("三、本年度办 理结果") == normalize("三、本年度办理结果")
+    assert normalize("(一)、予以公开") == normalize("（一）予以公开") == normalize("一、予以公开")
+    assert normalize("商业\n企业") == "商业企业"
+
+
+def test_markdown_tables() -> None:
+    cells = RECORD["cells"]
+    lines = [
+        "| 第二十条第（一）项 | | | |",
+        "|---|---|---|---|",
+        "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |",
+        "| 规章 | 0 | 0 | 0 |",
+        "| 行政规范性文件 | 77 | 132 | 470 |",
+        "| (本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和) | | | 申请人情况 |",
+    ]
+    lines += ["| " + line + " |" for line in _table3_lines("v2021", cells, " | ")]
+    result = extract_tables(Document(format="txt", text="\n".join(lines)))
+    assert result.template == "v2021"
+    for key, value in cells.items():
+        if key.startswith("applications.") or key.startswith(
+            ("active.regulations.", "active.normative_docs.")
+        ):
+            assert result.cells[key] == value, key
+    assert result.present == {"table2": True, "table3": True, "table4": False}
+
+
+def test_one_cell_per_line_with_split_headers_and_blank_lines() -> None:
+    cells = RECORD["cells"]
+    lines = [
+        "二、主动公开政府信息情况",
+        "第二十条第(一)项",
+        "信息内容",
+        "本年制发件数",
+        "本年度止件数",
+        "现行有效件数",
+    ]
+    lines += ["规章", "0", "0", "0", "行政规范性文件", "77", "132 ", "470"]
+    lines += [
+        "三、收到和处理政府信息公开申请情况",
+        "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)",
+    ]
+    lines += [
+        "申请人情况",
+        "自然人",
+        "法人或其他组织",
+        "总计",
+        "商业",
+        "企业",
+        "科研",
+        "机构",
+        "社会公益组织",
+        "法律服务机构",
+        "其他",
+    ]
+    for line in _table3_lines("v2021", cells, "\n"):
+        lines += line.split("\n")
+    lines += ["四、政府信息公开行政复议、行政诉讼情况", "行政复议", "行政诉讼", "结果", "维持", "总计"]
+    lines += [f"{cells[k.key]}\u2002" for k in spec.keys("v2021") if k.key.startswith("appeals.")]
+    lines += ["五、存在的主要问题及改进情况", "无。"]
+    text = "\n\n".join(lines)
+    result = extract_tables(Document(format="txt", text=text))
+    for key, value in cells.items():
+        if not key.startswith(("active.licensing", "active.penalty", "active.coercion", "active.admin_fees")):
+            assert result.cells[key] == value, key
+    assert [f.check for f in result.findings if f.check == "C24"] == ["C24"]  # 本年度止件数
+    split = text.splitlines()
+    headings = {i for i, line in enumerate(split) if line.startswith(("三、", "四、政府", "五、"))}
+    assert not result.table_lines & headings
+    assert {
+        i for i, line in enumerate(split) if line in ("商业", "企业", "结果", "维持")
+    } <= result.table_lines
+
+
+def test_shifted_tab_rows_and_synonym_total() -> None:
+    cells = RECORD["cells"]
+    lines = [
+        "第二十条第（一）项\t\t\t",
+        "信息内容\t本年制发件数\t本年废止件数\t现行有效件数",
+        "规章\t0\t0\t0",
+    ]
+    lines += ["规范性文件\t77\t132\t470"]  # the v2019 label in a v2021 table: a synonym (C24)
+    for line in _table3_lines("v2021", cells, "\t"):
+        label, *values = line.split("\t")
+        if normalize(label) == normalize("（七）总计"):
+            label = "(七)合计"  # synonym of 总计 (C24)
+        lines.append("\t".join([label, "", *values, ""]))
+    result = extract_tables(Document(format="txt", text="\n".join(lines)))
+    assert result.template == "v2021"
+    assert result.cells["active.normative_docs.in_force"] == 470
+    assert result.cells["applications.total_processed.total"] == 74
+    c24 = sorted(f.message for f in result.findings if f.check == "C24")
+    assert len(c24) == 2 and "合计" in c24[0] + c24[1] and "规范性文件" in c24[0] + c24[1]
+
+
+def test_row_with_too_few_figures_is_null_not_guessed() -> None:
+    text = "\n".join(
+        [
+            "第二十条第（一）项",
+            "信息内容\t本年制发件数\t本年废止件数\t现行有效件数",
+            "规章\t0\t0",
+            "行政规范性文件\t1\t2\t3",
+        ]
+    )
+    result = extract_tables(Document(format="txt", text=text))
+    assert [result.cells[f"active.regulations.{c}"] for c in ("issued", "repealed", "in_force")] == [None] * 3
+    assert result.cells["active.normative_docs.in_force"] == 3
+    assert any(f.check == "C07" and "active.regulations.issued" in f.keys for f in result.findings)
