@@ -74,7 +74,7 @@ def shell(
     return (
         "<!DOCTYPE html>\n<html>\n<head>\n"
         f"{CHARSET}\n<title>{esc(title)}</title>\n" + "\n".join(metas) + f"\n{head_extra}\n</head>\n<body>\n"
-        f'<div class="header"><h1 class="logo">{esc(portal.site_name)}</h1></div>\n{nav}\n'
+        f'<div class="header"><div class="logo"><a href="/">{esc(portal.site_name)}</a></div></div>\n{nav}\n'
         f'<div class="main">\n{body}\n</div>\n{footer}\n</body>\n</html>\n'
     )
 

@@ -5,7 +5,7 @@ single-quoted `queryData`; the list comes from
 `GET /api-gateway/jpaas-publish-server/front/page/build/unit?...&paramJson={"pageNo":N,"pageSize":15}`
 as JSON `{"data": {"html": "<ul>…</ul>"}}`, an empty `html` past the end. The API answers 403
 unless the User-Agent is a browser's and the Referer is a column page. Articles are new
-`/col/col{C}/art/YYYY/art_{32hex}.html` (years ≥ 2020) and old `/art/YYYY/M/D/art_{C}_{id}.html`
+`/col/col{C}/art/YYYY/art_{32hex}.html` (published after 2020) and old `/art/YYYY/M/D/art_{C}_{id}.html`
 in one column. Attachments go through a download gateway whose signed `fileUrl` link expires
 (`expires_s`, default 600); the ground truth lists the unsigned gateway URL (see
 `farm.truth.canonical_url`).
@@ -45,7 +45,7 @@ def page_id(cid: int) -> str:
 
 def art_path(cid: int, item: ReportItem | DecoyItem) -> str:
     d = item.published
-    if d.year >= 2020:
+    if d.year > 2020:  # older items keep the classic JCMS address
         return f"/col/col{cid}/art/{d.year}/art_{hashlib.md5(f'{cid}:{item.uid}'.encode()).hexdigest()}.html"
     return f"/art/{d.year}/{d.month}/{d.day}/art_{cid}_{3800000 + item.uid}.html"
 
