@@ -118,6 +118,22 @@ def seed_record() -> Callable[[str], dict[str, Any]]:
 
 
 @pytest.fixture
+def seed_preface() -> Callable[[str], str]:
+    """The text before section 一 of a seed (the preface a parser may fold into 一)."""
+    if not SEED_STEMS:
+        pytest.skip("../shared/seeds not beside this checkout")
+    return lambda stem: seed_sections((SEEDS / f"{stem}.txt").read_text(encoding="utf-8"))[0]
+
+
+@pytest.fixture
+def corpus() -> list[dict[str, Any]]:
+    records = corpus_records()
+    if not records:
+        pytest.skip("farm/corpus has no records yet")
+    return records
+
+
+@pytest.fixture
 def seed_stems() -> list[str]:
     if not SEED_STEMS:
         pytest.skip("../shared/seeds not beside this checkout")

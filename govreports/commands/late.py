@@ -1,0 +1,54 @@
+"""`govreports late --year Y [--as-of DATE] [--json]`: reports released after their deadline (C02)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from archive.cli import as_of_date, open_archive
+from archive.table import render
+from govreports.commands._common import add_db_option, add_json_option
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "late", help="reports for a year released after their deadline, or still missing past it"
+    )
+    p.add_argument("--year", type=int, required=True, help="report year (the statistical year)")
+    p.add_argument("--as-of", type=as_of_date, metavar="DATE", help="judge as on DATE (default: today)")
+    add_db_option(p)
+    add_json_option(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    archive = open_archive(args.db)
+    try:
+        rows = archive.late(args.year, args.as_of)
+    finally:
+        archive.close()
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if not rows:
+        print(f"No {args.year} report is late.")
+        return 0
+    table = [
+        [
+            r["agency"],
+            r["portal"],
+            r["deadline"],
+            r["published"]
+            if r["published"]
+            else ("(missing)" if r["first_seen"] is None else "(not stated)"),
+            r["first_seen"],
+            r["days_late"],
+        ]
+        for r in rows
+    ]
+    print(render(["agency", "portal", "deadline", "published", "first seen", "days late"], table))
+    missing = sum(1 for r in rows if r["first_seen"] is None)
+    print(f"\n{len(rows)} late for {args.year} ({missing} still missing).")
+    return 0
