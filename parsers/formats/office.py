@@ -59,8 +59,8 @@ def read_wps(data: bytes) -> Document:
 
 
 @contextlib.contextmanager
-def _conversion_lock(timeout: float) -> Iterator[None]:
-    with open(LOCK_PATH, "a+") as fh:
+def _conversion_lock(path: Path, timeout: float) -> Iterator[None]:
+    with open(path, "a+") as fh:
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -107,7 +107,7 @@ def convert(data: bytes, src_ext: str, target: str, *, timeout: float | None = N
             str(outdir),
             str(src),
         ]
-        with _conversion_lock(limits.SOFFICE_LOCK_TIMEOUT_S):
+        with _conversion_lock(LOCK_PATH, limits.SOFFICE_LOCK_TIMEOUT_S):
             _run(cmd, timeout, cwd=tmpdir)
         produced = outdir / f"in.{out_ext}"
         if not produced.exists() or produced.stat().st_size == 0:
@@ -117,15 +117,18 @@ def convert(data: bytes, src_ext: str, target: str, *, timeout: float | None = N
 
 def _run(cmd: list[str], timeout: float, cwd: Path) -> None:
     env = dict(os.environ, HOME=str(cwd), SAL_USE_VCLPLUGIN="svp")
-    proc = subprocess.Popen(
-        cmd,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,  # its own process group, so the kill below reaches every child
-    )
+    try:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,  # its own process group, so the kill below reaches every child
+        )
+    except OSError as exc:
+        raise ConversionError(f"LibreOffice could not be started: {exc}") from exc
     try:
         _, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

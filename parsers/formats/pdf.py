@@ -64,7 +64,7 @@ class _Piece:
 
 
 def read(data: bytes) -> Document:
-    _check_container(data)
+    data = _check_container(data)
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
@@ -101,10 +101,22 @@ def read(data: bytes) -> Document:
         return _read_pages(pdf)
 
 
-def _check_container(data: bytes) -> None:
-    """Refuse what pdfminer would half-read: truncated files and password-protected ones."""
+def _check_container(data: bytes) -> bytes:
+    """Refuse what pdfminer would half-read: truncated files and password-protected ones.
+
+    A PDF encrypted with an empty user password (only printing/copying restricted, common on
+    government sites) is decrypted here with pypdf, because pdfminer trips over some of their
+    permission values; the decrypted bytes are what gets read.
+    """
     if b"%PDF-" not in data[:1024]:
-        raise UnreadableDocument("not a PDF (no %PDF header)")
+        from parsers.formats.sniff import sniff_format
+
+        try:
+            actual = sniff_format(data)
+        except UnreadableDocument:
+            actual = None
+        what = f"the bytes are {actual.upper()}" if actual else "no %PDF header"
+        raise UnreadableDocument(f"not a PDF: {what}")
     if b"%%EOF" not in data[-4096:]:
         # pdfminer silently rebuilds a truncated file from what is left, losing pages:
         # a report missing its last pages is worse than no report.
@@ -115,8 +127,16 @@ def _check_container(data: bytes) -> None:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         encrypted = reader.is_encrypted
-        if encrypted and not reader.decrypt(""):
+        if not encrypted:
+            return data
+        if not reader.decrypt(""):
             raise UnreadableDocument("encrypted PDF: it needs a password to open")
+        from pypdf import PdfWriter
+
+        writer = PdfWriter(clone_from=reader)
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
     except UnreadableDocument:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:

@@ -32,6 +32,13 @@ def sniff_format(data: bytes) -> str:
         (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM")
     ):
         return "image"
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "image"
+    if stripped.startswith(b"{\\rtf"):
+        # Many ".doc" attachments are RTF; LibreOffice reads them through the DOC path.
+        return "doc"
+    if stripped.startswith(b"<?xml") and b"<w:wordDocument" in data[:8192]:
+        return "doc"  # Word 2003 XML ("WordML") saved with a .doc name
     if head.startswith(b"\x1f\x8b"):
         raise UnreadableDocument("gzip-compressed data, not a document")
     if head.startswith((b"Rar!", b"7z\xbc\xaf")):
@@ -77,6 +84,8 @@ def _sniff_ole(data: bytes) -> str:
         return "xls"
     if has("WPS") or has("Kingsoft"):
         return "wps"
+    if has("EncryptedPackage"):
+        raise UnreadableDocument("password-protected Office document (encrypted package)")
     raise UnreadableDocument("OLE compound file that is not a Word, WPS or Excel document")
 
 
