@@ -1,0 +1,146 @@
+"""`govreports crawl --portals FILE [--portal NAME…]`: discover, parse and archive the reports.
+
+Scrapy's reactor cannot be restarted inside one process, so `run_crawl` runs one CrawlerProcess
+and the scheduler calls this command in a subprocess per crawl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from govreports import paths
+from govreports.commands._common import add_db_option, add_json_option
+from govreports.portals import load_portals, select
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("crawl", help="crawl portals, parse what they publish, store it in the archive")
+    p.add_argument("--portals", required=True, metavar="FILE", help="portals file (CONTRACT.md §3)")
+    p.add_argument(
+        "--portal", action="append", default=[], metavar="NAME", help="only this portal (repeatable)"
+    )
+    add_db_option(p)
+    add_json_option(p)
+    p.add_argument(
+        "--jobdir",
+        metavar="DIR",
+        help="resume state of this crawl (default: <data>/jobs/<portals>); an interrupted crawl resumes from it",
+    )
+    p.add_argument("--no-resume", action="store_true", help="start from scratch, no resume state")
+    p.add_argument("--log-file", metavar="FILE", help="crawl log (default: <data>/logs/crawl-<time>.log)")
+    p.add_argument(
+        "-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting"
+    )
+    p.set_defaults(func=run)
+
+
+def default_jobdir(portals_file: str | Path, names: list[str]) -> Path:
+    key = hashlib.sha1(f"{Path(portals_file).resolve()}|{','.join(sorted(names))}".encode()).hexdigest()[:12]
+    return paths.data_dir() / "jobs" / key
+
+
+def run_crawl(
+    portals_file: str | Path,
+    names: list[str] | None = None,
+    *,
+    db: str | None = None,
+    jobdir: str | Path | None = None,
+    log_file: str | Path | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Run one crawl in this process (once per process: Scrapy's reactor does not restart) and
+    return the summary of crawler.extensions.CrawlSummary."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from crawler.spiders.annual_reports import AnnualReportsSpider
+
+    select(load_portals(portals_file), names or None)  # a bad file or name fails here, readably
+    settings = Settings()
+    settings.setmodule("settings.crawl", priority="project")
+    settings.set("GOVREPORTS_DB", paths.database_url(db), priority="cmdline")
+    if jobdir:
+        settings.set("JOBDIR", str(jobdir), priority="cmdline")
+    if log_file:
+        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+        settings.set("LOG_FILE", str(log_file), priority="cmdline")
+    for key, value in (overrides or {}).items():
+        settings.set(key, value, priority="cmdline")
+    if log_file:
+        import logging
+
+        # The crawl log gets everything; the console keeps only what the command prints.
+        for handler in logging.root.handlers:
+            handler.setLevel(logging.CRITICAL)
+    process = CrawlerProcess(
+        settings, install_root_handler=bool(log_file) or settings.get("LOG_FILE") is not None
+    )
+    crawler = process.create_crawler(AnnualReportsSpider)
+    process.crawl(crawler, portals=str(portals_file), portal=",".join(names or []))
+    process.start()
+    summary = crawler.stats.get_value("govreports/summary") if crawler.stats else None
+    if summary is None:
+        summary = {"finish_reason": "failed", "portals": {}}
+    return summary
+
+
+def _parse_overrides(values: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep:
+            from govreports.errors import ConfigError
+
+            raise ConfigError(f"--set expects NAME=VALUE, got {item!r}")
+        out[name.strip()] = value
+    return out
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    head = ("portal", "status", "pages", "reports", "new", "versions", "decoys", "errors", "blocked")
+    rows = [head]
+    for name, s in summary.get("portals", {}).items():
+        errors = ", ".join(f"{k}:{v}" for k, v in s["errors"].items()) or "-"
+        rows.append(
+            (
+                name,
+                s["status"],
+                str(s["pages"]),
+                str(s["reports_found"]),
+                str(s["new_reports"]),
+                str(s["new_versions"]),
+                str(s["decoys_skipped"]),
+                errors,
+                f"yes ({s['blocked_reason']})" if s["blocked"] else "no",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    names = list(args.portal or [])
+    jobdir = None if args.no_resume else (args.jobdir or default_jobdir(args.portals, names))
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    log_file = args.log_file or paths.data_dir() / "logs" / f"crawl-{stamp}.log"
+    overrides = _parse_overrides(args.set)
+    if args.debug:
+        overrides.setdefault("LOG_LEVEL", "DEBUG")
+    summary = run_crawl(
+        args.portals, names, db=args.db, jobdir=jobdir, log_file=log_file, overrides=overrides
+    )
+    summary["log_file"] = str(log_file)
+    if args.json:
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+    else:
+        print(format_summary(summary))
+        print(f"\ncrawl {summary.get('finish_reason')}; log: {log_file}")
+    return 0 if summary.get("finish_reason") in ("finished", "shutdown") else 1

@@ -1,0 +1,87 @@
+"""Scrapy settings of the govreports crawl (scrapy.cfg: `default = settings.crawl`).
+
+Politeness first (portals.md §10–§11): robots.txt obeyed, a few requests per host, AutoThrottle,
+retries that back off on 403/429/503 long enough to outlast a one-minute rate-limit ban.
+"""
+
+from govreports.fetch import BROWSER_UA
+
+BOT_NAME = "govreports"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# -- politeness --------------------------------------------------------------------------------
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 64  # across portals; the per-domain limit is what each portal sees
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.25
+AUTOTHROTTLE_MAX_DELAY = 30.0
+# Aim at the per-domain concurrency: AutoThrottle then only slows a portal whose latency grows.
+AUTOTHROTTLE_TARGET_CONCURRENCY = float(CONCURRENT_REQUESTS_PER_DOMAIN)
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50 %
+
+# -- retries: 1/3/9/27 s backoff, jittered; 4 tries outlast a 60 s ban ----------------------------
+RETRY_ENABLED = True
+RETRY_TIMES = 4
+RETRY_HTTP_CODES = [403, 408, 429, 500, 502, 503, 504, 522, 524]
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_FACTOR = 3.0
+RETRY_BACKOFF_MAX = 60.0
+
+# -- limits --------------------------------------------------------------------------------------
+# Real reports stay under 30 MB (settings.parse); larger answers are refused and recorded.
+DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
+DOWNLOAD_TIMEOUT = 60  # slow county servers answer in 5–30 s
+REDIRECT_MAX_TIMES = 8
+METAREFRESH_IGNORE_TAGS = ["noscript"]
+DNS_TIMEOUT = 20
+
+# -- identity ------------------------------------------------------------------------------------
+# A browser UA (byte-identical on every request): many portals 403 anything else.
+USER_AGENT = BROWSER_UA
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
+}
+COOKIES_ENABLED = True  # cookie-setting 302s pass when the cookie is replayed
+
+# -- components ----------------------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    # Per-portal host lists (Scrapy's OffsiteMiddleware knows one list per spider).
+    "crawler.middlewares.PortalGuardMiddleware": 60,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # After decompression (590), before meta-refresh (580) and retry (550).
+    "crawler.middlewares.ResponseGuardMiddleware": 585,
+}
+DUPEFILTER_CLASS = "crawler.jobstate.LedgerDupeFilter"
+ITEM_PIPELINES = {
+    "crawler.pipelines.ParsePipeline": 300,
+    "crawler.pipelines.ArchivePipeline": 800,
+}
+EXTENSIONS = {
+    "crawler.jobstate.JobDirGuard": 10,
+    "crawler.extensions.CrawlSummary": 500,
+    "scrapy.extensions.telnet.TelnetConsole": None,
+}
+# JOBDIR: set per crawl (`govreports crawl` uses <data>/jobs/<portals>); `-s JOBDIR=…` by hand.
+JOBDIR = None
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+
+# Parsing runs in worker threads (crawler.pipelines.ParsePipeline).
+REACTOR_THREADPOOL_MAXSIZE = 8
+
+# -- govreports ----------------------------------------------------------------------------------
+GOVREPORTS_PARSE_FUNCTION = "parsers.parse.parse_bytes"
+GOVREPORTS_ARCHIVE = "archive.api.Archive"
+GOVREPORTS_DB = None  # None -> $GOVREPORTS_DB, else the data folder's SQLite file
+GOVREPORTS_SUMMARY_FILE = None
+GOVREPORTS_PORTALS_FILE = None
+
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
