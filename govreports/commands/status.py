@@ -1,0 +1,147 @@
+"""`govreports status [--db URL] [--json]`: health of every portal and the last scheduled runs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, inspect, text
+
+from archive.db import errors_as_archive_error, make_engine
+from archive.health import HealthStore, run_json
+from govreports.commands._common import add_db_option, add_json_option
+from govreports.paths import database_url
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("status", help="health of every portal, open alerts and the last scheduled runs")
+    add_db_option(p)
+    add_json_option(p)
+    p.add_argument("--portals", metavar="FILE", help="also list the portals of FILE that never ran")
+    p.add_argument(
+        "--runs", type=int, default=20, metavar="N", help="how many recent runs to show (default 20)"
+    )
+    p.set_defaults(func=run)
+
+
+def collect(db_url: str | None, portal_names: list[str] | None = None, runs: int = 20) -> dict[str, Any]:
+    url = database_url(db_url)
+    engine = make_engine(url)
+    with errors_as_archive_error(url):
+        from archive.migrate import upgrade
+
+        upgrade(engine)
+        store = HealthStore(engine)
+        portals = store.portal_health(portal_names)
+        next_runs = _next_runs(engine)
+        for entry in portals:
+            entry["next_run"] = next_runs.get(entry["portal"])
+        return {
+            "portals": portals,
+            "runs": [run_json(r) for r in store.recent_runs(runs)],
+            "alerts": [_alert_json(a) for a in store.alerts(open_only=True)],
+        }
+
+
+def _next_runs(engine: Engine) -> dict[str, str | None]:
+    """Next run per portal, read from APScheduler's job table without starting a scheduler."""
+    import scheduler
+
+    if not inspect(engine).has_table(scheduler.JOBS_TABLE):
+        return {}
+    with engine.connect() as conn:
+        rows = conn.execute(text(f"SELECT id, next_run_time FROM {scheduler.JOBS_TABLE}")).all()
+    out: dict[str, str | None] = {}
+    for job_id, ts in rows:
+        if str(job_id).startswith(scheduler.JOB_PREFIX):
+            when = datetime.fromtimestamp(ts, UTC).isoformat() if ts is not None else None
+            out[str(job_id).removeprefix(scheduler.JOB_PREFIX)] = when
+    return out
+
+
+def _alert_json(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() + "Z" if isinstance(v, datetime) else v) for k, v in row.items()}
+
+
+def run(args: argparse.Namespace) -> int:
+    names = None
+    if args.portals:
+        from govreports.portals import load_portals
+
+        names = [p.name for p in load_portals(args.portals)]
+    data = collect(args.db, names, args.runs)
+    out = sys.stdout
+    if args.json:
+        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    if not data["portals"]:
+        out.write("no scheduled crawls recorded yet (run `govreports schedule --portals FILE`)\n")
+        return 0
+    rows = [
+        [
+            p["portal"],
+            p["health"],
+            _short(p["last_run"]["ended_at"] or p["last_run"]["started_at"]) if p["last_run"] else "-",
+            p["last_run"]["status"] if p["last_run"] else "-",
+            _n(p["last_run"], "reports_found"),
+            _n(p["last_run"], "new_versions"),
+            _n(p["last_run"], "errors"),
+            _short(p["next_run"]),
+            ",".join(p["open_alerts"]) or "-",
+        ]
+        for p in data["portals"]
+    ]
+    _table(
+        out,
+        ["PORTAL", "HEALTH", "LAST RUN", "STATUS", "REPORTS", "NEW VERS", "ERRORS", "NEXT RUN", "ALERTS"],
+        rows,
+    )
+    if data["alerts"]:
+        out.write("\nopen alerts:\n")
+        for a in data["alerts"]:
+            out.write(f"  {_short(a['raised_at'])}  [{a['kind']}] {a['message']}\n")
+    if data["runs"]:
+        out.write("\nlast runs:\n")
+        run_rows = [
+            [
+                str(r["id"]),
+                r["portal"],
+                _short(r["started_at"]),
+                r["status"],
+                _n(r, "reports_found"),
+                _n(r, "new_reports"),
+                _n(r, "new_versions"),
+                _n(r, "errors"),
+                "yes" if r["blocked"] else "no",
+                (r["message"] or "")[:60],
+            ]
+            for r in data["runs"]
+        ]
+        _table(
+            out,
+            ["RUN", "PORTAL", "STARTED", "STATUS", "REPORTS", "NEW", "NEW VERS", "ERRORS", "BLOCKED", "NOTE"],
+            run_rows,
+        )
+    return 0
+
+
+def _n(row: dict[str, Any] | None, key: str) -> str:
+    if not row or row.get(key) is None:
+        return "-"
+    return str(row[key])
+
+
+def _short(ts: str | None) -> str:
+    if not ts:
+        return "-"
+    return ts.replace("T", " ")[:16] + (" UTC" if ts.endswith(("Z", "+00:00")) else "")
+
+
+def _table(out: Any, header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    out.write("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip() + "\n")
+    for r in rows:
+        out.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n")
