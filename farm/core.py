@@ -62,6 +62,7 @@ class Farm:
         self.port = self._servers[0].port
         for p in self.portals.values():
             p.port = self.port
+        for p in self.portals.values():
             p.other_portals = [o.base for o in self.portals.values() if o is not p]
         for p in self.portals.values():
             p.build()

@@ -42,7 +42,7 @@ class KnobState:
 
 def _conf(portal: Portal, name: str) -> dict[str, Any] | None:
     value = portal.knobs.get(name)
-    if not value:
+    if value is None or value is False or value == 0:  # `{}` means on, with defaults
         return None
     return value if isinstance(value, dict) else {}
 
