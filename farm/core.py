@@ -85,8 +85,8 @@ class Farm:
         return cls(profiles.load(profile), data_dir, port)
 
     def stop(self) -> None:
-        for srv in self._servers:
-            srv.stop()
+        with ThreadPoolExecutor(max(1, min(32, len(self._servers)))) as pool:
+            list(pool.map(lambda srv: srv.stop(), self._servers))
         self._servers = []
 
     def __enter__(self) -> Farm:
