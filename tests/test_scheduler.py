@@ -734,3 +734,57 @@ def test_a_dead_webhook_does_not_break_the_run(env: dict[str, Path]) -> None:
     assert service.run_portal("alpha").stats.status == "ok"
     (alert,) = service.health.alerts()
     assert alert["webhook_status"].startswith("failed")
+
+
+# --------------------------------------------------------------------- farm + real crawl command
+
+FARM_PORTAL = {
+    "name": "sim_small",
+    "style": "A",
+    "address": "127.0.0.41",
+    "region": "清溪县",
+    "years": [2023, 2024],
+    "bodies": {"government": 1, "departments": 1, "townships": 0},
+    "modes": {"html": 1.0},
+    "knobs": {},
+}
+
+
+@pytest.mark.slow
+def test_a_farm_portal_that_empties_raises_one_zero_report_alert(
+    env: dict[str, Path], webhook: Webhook
+) -> None:
+    """The real `govreports crawl` in a subprocess against a farm portal; then the portal is served
+    again on the same address with its report column emptied (a redesign that lost the reports)."""
+    from farm import Farm
+
+    farm = Farm.start(profile={"seed": 5, "portals": [FARM_PORTAL]}, data_dir=env["dir"] / "farm")
+    try:
+        portals = env["dir"] / "portals.yaml"
+        portals.write_text(farm.portals_file.read_text(encoding="utf-8"), encoding="utf-8")
+        real = settings(
+            webhook_url=webhook.url, crawl_command=ScheduleSettings().crawl_command, crawl_timeout_s=240
+        )
+        service = scheduler.CrawlService(portals, db_url(env), real)
+        first = service.run_portal("sim_small")
+        assert first.stats.status in ("ok", "partial"), first.stats.message
+        assert first.stats.reports_found and first.stats.reports_found > 0
+        assert first.stats.crawl_run_id is not None  # the crawl's own row in crawl_runs
+        port = farm.port
+    finally:
+        farm.stop()
+    emptied = {**FARM_PORTAL, "bodies": {"government": 0, "departments": 0, "townships": 0}}
+    farm = Farm.start(profile={"seed": 5, "portals": [emptied]}, data_dir=env["dir"] / "farm2", port=port)
+    try:
+        for _ in range(2):
+            run = service.run_portal("sim_small")
+            assert run.stats.status in ("ok", "partial") and run.stats.reports_found == 0
+    finally:
+        farm.stop()
+    rows = service.health.alerts()
+    assert [(r["kind"], r["portal"]) for r in rows] == [("zero_reports", "sim_small")]
+    wait_for(lambda: webhook.received, what="the webhook POST")
+    time.sleep(0.2)
+    assert len(webhook.received) == 1
+    assert webhook.received[0]["alert"]["kind"] == "zero_reports"
+    assert service.health.locks() == {}
