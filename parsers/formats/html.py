@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import re
+import threading
 from collections.abc import Mapping
 from functools import cache
 
@@ -28,41 +30,33 @@ from parsers.metadata import find_dates
 
 _META_CHARSET = re.compile(rb"<meta[^>]{0,300}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_\-:.]+)", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-# Elements whose end is a line break in the linear text used for metadata and the fallback text.
-_BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "div",
-        "br",
-        "tr",
-        "td",
-        "th",
-        "li",
-        "dt",
-        "dd",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "table",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "ul",
-        "ol",
-        "dl",
-        "form",
-        "blockquote",
-        "pre",
-        "center",
-        "title",
-    ]
+# Decoded texts whose codec libxml2 also knows: the bytes are parsed directly (no re-encoding).
+_BYTE_CODECS = {"utf-8": "utf-8", "gb18030": "gb18030"}
+_INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head", "textarea", "select", "option")
+# Marks a block edge while whitespace is collapsed; becomes a line break afterwards.
+_BREAK = "\ue000"  # private use: never in real text, allowed in XML
+_WS_RUN = re.compile(r"[ \t\r\n\f\v]+")
+_BLOCK_TAGS = (
+    "p", "div", "br", "tr", "td", "th", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "table",
+    "caption", "section", "article", "header", "footer", "nav", "aside", "main", "ul", "ol", "dl", "form",
+    "blockquote", "pre", "center", "title", "hr",
+)  # fmt: skip
+_LINE_EDGES = re.compile(r"[ \t\u3000]*\n\s*")
+# Metadata windows (see meta_text): characters after a label, and how many labels to look at.
+_META_WINDOW = 600
+_MAX_META_LABELS = 40
+_SNIPPET_INVISIBLE = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)|<!--.*?(?:-->|$)", re.I | re.S)
+_PARTIAL_TAG = re.compile(r"<[^>]*$")
+_SNIPPET_BLOCK = re.compile(
+    r"<\s*/?\s*(?:p|div|br|tr|td|th|li|dt|dd|h[1-6]|table|ul|ol|dl|span|label|b|strong|section|hr)\b[^>]*>",
+    re.I,
 )
-# In metadata blocks a <span>/<label> often holds just the label ("<li><span>发布机构</span>：…</li>").
-_META_BLOCK_TAGS = _BLOCK_TAGS | {"span", "label", "b", "strong"}
+_ANY_TAG = re.compile(r"<[^>]*>")
+# One XPath (evaluated in C) instead of a Python loop over the cells.
+_LAYOUT_TABLE_XP = etree.XPath(
+    "boolean(.//table | .//td[.//p] | .//th[.//p] | .//td[string-length(normalize-space(.)) > $long]"
+    " | .//th[string-length(normalize-space(.)) > $long])"
+)
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head"})
 _DETAIL_RE = re.compile(
     r"""(?:_CONFIG\.DETAIL\s*=|["']?DETAIL["']?\s*:)\s*(?:\{[^{}]*?["']?content["']?\s*:\s*)?(["'])"""
@@ -85,34 +79,34 @@ _DESCEND_SHARE = 0.75
 # A table cell with more text than this is page layout, not a statistics cell.
 _LONG_CELL = 150
 _BOILERPLATE_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "select", "button", "iframe"})
-_BOILERPLATE_TOKENS = frozenset(
-    [
-        "nav",
-        "navbar",
-        "menu",
-        "footer",
-        "foot",
-        "bottom",
-        "copyright",
-        "breadcrumb",
-        "crumb",
-        "crumbs",
-        "position",
-        "location",
-        "share",
-        "sidebar",
-        "header",
-        "head",
-        "top",
-        "topbar",
-        "banner",
-        "search",
-        "login",
-        "link",
-        "links",
-        "friendlink",
-    ]
-)
+_BOILERPLATE_WORDS = [
+    "nav",
+    "navbar",
+    "menu",
+    "footer",
+    "foot",
+    "bottom",
+    "copyright",
+    "breadcrumb",
+    "crumb",
+    "crumbs",
+    "position",
+    "location",
+    "share",
+    "sidebar",
+    "header",
+    "head",
+    "top",
+    "topbar",
+    "banner",
+    "search",
+    "login",
+    "link",
+    "links",
+    "friendlink",
+]
+# A class/id word (between -, _, blanks) that marks page chrome.
+_BOILERPLATE_RE = re.compile(rf"(?<![a-z])(?:{'|'.join(_BOILERPLATE_WORDS)})(?![a-z])")
 _INLINE_TAGS = frozenset(
     {"p", "span", "font", "b", "strong", "em", "i", "h1", "h2", "h3", "h4", "h5", "h6", "a", "label"}
 )
@@ -121,20 +115,43 @@ _INLINE_TAGS = frozenset(
 # ---------------------------------------------------------------------------------- decoding
 
 
-def decode_html(data: bytes, headers: Mapping[str, str] | None = None) -> str:
+def decode_html(data: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """(text, codec). Valid UTF-8 is taken at once (the common case, and never mojibake for CJK
+    text); otherwise the header and meta declarations are hints to `decode_bytes`."""
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        try:
+            return data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
     meta = _META_CHARSET.search(data[:8192])
     hints = [
         charset_from_headers(headers),
-        normalize_charset(meta.group(1).decode("ascii")) if meta else None,
+        normalize_charset(meta.group(1).decode("ascii", "replace")) if meta else None,
     ]
-    text, _ = decode_bytes(data, declared=hints)
-    return text
+    return decode_bytes(data, declared=hints)
 
 
-def _parse(text: str) -> lxml.html.HtmlElement:
-    text = _XML_DECL.sub("", text, count=1)
+_PARSERS = threading.local()
+
+
+def _parser(codec: str) -> lxml.html.HTMLParser:
+    # One parser per thread and codec: lxml parsers are not shareable across threads, and
+    # building one per document costs more than parsing a small page.
+    cache = _PARSERS.__dict__.setdefault("by_codec", {})
+    if codec not in cache:
+        cache[codec] = lxml.html.HTMLParser(encoding=codec)
+    return cache[codec]
+
+
+def _parse(text: str, data: bytes | None = None, codec: str | None = None) -> lxml.html.HtmlElement:
+    """Parse the page. With the original bytes and a codec libxml2 knows, parse the bytes in that
+    codec (the page's own meta charset is then ignored, which is what a wrong declaration needs);
+    else parse the decoded text."""
     try:
-        root = lxml.html.document_fromstring(text)
+        if data is not None and codec in _BYTE_CODECS:
+            root = lxml.html.document_fromstring(data, parser=_parser(_BYTE_CODECS[codec]))
+        else:
+            root = lxml.html.document_fromstring(_XML_DECL.sub("", text, count=1))
     except (etree.ParserError, ValueError) as exc:
         raise UnreadableDocument(f"HTML that cannot be parsed: {exc}") from exc
     # CMS template comments wrap values ("<!--<$[SYH]>-->01404053X/2023-00861<!--<$[SYH]>-->");
@@ -152,41 +169,38 @@ def _text_len(text: str | None) -> int:
 
 def is_layout_table(table: etree._Element) -> bool:
     """A table used for page layout (holds nested tables, paragraphs or long prose), not data."""
-    if table.find(".//table") is not None:
-        return True
-    for cell in table.iter("td", "th"):
-        if cell.find(".//p") is not None or _text_len(cell.text_content()) > _LONG_CELL:
-            return True
-    return False
+    return bool(_LAYOUT_TABLE_XP(table, long=_LONG_CELL))
 
 
-def linear_text(root: etree._Element, *, skip_data_tables: bool = False, for_meta: bool = False) -> str:
-    """The element text in document order, one line per block or cell; scripts and styles left out.
+@cache
+def _text_xslt() -> etree.XSLT:
+    """Text of a subtree, block edges marked with _BREAK, scripts and data tables left out.
 
-    With `skip_data_tables`, tables other than layout tables are left out (they are read as grids).
+    XSLT runs in libxml2: several times faster than marking blocks or walking the tree in Python.
+    A data table is any table that is not a layout table (see is_layout_table).
     """
-    parts: list[str] = []
-    skip_depth = 0
-    blocks = _META_BLOCK_TAGS if for_meta else _BLOCK_TAGS
-    data_tables = {t for t in root.iter("table") if not is_layout_table(t)} if skip_data_tables else set()
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        tag = el.tag if isinstance(el.tag, str) else ""
-        skipped = tag in _SKIP_TAGS or (data_tables and el in data_tables)
-        if event == "start":
-            if skipped:
-                skip_depth += 1
-            elif skip_depth == 0 and el.text and tag:
-                parts.append(el.text)
-            continue
-        if skipped:
-            skip_depth -= 1
-        if skip_depth == 0:
-            if tag in blocks:
-                parts.append("\n")
-            if el.tail:
-                parts.append(el.tail)
-    text = "".join(parts).replace("\xa0", " ")
-    return re.sub(r"[ \t\u3000]*\n\s*", "\n", text)
+    invisible = "|".join(_INVISIBLE_TAGS)
+    blocks = "|".join(_BLOCK_TAGS)
+    layout = (
+        f".//table or .//td[.//p] or .//th[.//p] or .//td[string-length(normalize-space(.)) > {_LONG_CELL}]"
+        f" or .//th[string-length(normalize-space(.)) > {_LONG_CELL}]"
+    )
+    mark = f"<xsl:text>&#x{ord(_BREAK):X};</xsl:text>"
+    sheet = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+<xsl:output method="text" encoding="utf-8"/>
+<xsl:template match="{invisible}"/>
+<xsl:template match="table[not({layout})]"/>
+<xsl:template match="{blocks}">{mark}<xsl:apply-templates/>{mark}</xsl:template>
+</xsl:stylesheet>"""
+    return etree.XSLT(etree.XML(sheet))
+
+
+def text_lines(el: etree._Element) -> str:
+    """The text of `el` with one line per block or cell (the way a browser breaks it), data tables
+    left out (they are read as grids)."""
+    text = str(_text_xslt()(el))
+    text = _WS_RUN.sub(" ", text).replace(_BREAK, "\n").replace("\xa0", " ")
+    return _LINE_EDGES.sub("\n", text).strip()
 
 
 # --------------------------------------------------------------------------------- metadata
@@ -262,6 +276,44 @@ def _strip_site_suffix(title: str) -> str:
     return parts[0]
 
 
+@cache
+def _raw_label_re() -> re.Pattern[str]:
+    """Any metadata label in raw markup, its characters possibly spaced by blanks or &nbsp;."""
+    gap = r"(?:[ \t\u3000\xa0]|&nbsp;|&#160;|&#xa0;)*"
+    words = sorted(
+        {w for ws in spec.labels()["page_meta_labels"].values() for w in ws}, key=len, reverse=True
+    )
+    return re.compile("|".join(gap.join(map(re.escape, w)) for w in words))
+
+
+def meta_text(html: str) -> str:
+    """Line-broken text around every metadata label of the page (索引号, 发布机构, 公开日期, …).
+
+    Only windows after the labels are linearised, so a long page costs a scan, not a conversion.
+    """
+    parts: list[str] = []
+    covered = -1
+    for n, m in enumerate(_raw_label_re().finditer(html)):
+        if n >= _MAX_META_LABELS:
+            break
+        if m.start() < covered:
+            continue
+        end = m.start() + _META_WINDOW
+        parts.append(_linearize_snippet(html[m.start() : end]))
+        covered = end
+    return "\n".join(parts)
+
+
+def _linearize_snippet(markup: str) -> str:
+    text = _SNIPPET_INVISIBLE.sub(" ", markup)
+    text = _PARTIAL_TAG.sub("", text)
+    text = _WS_RUN.sub(" ", text)
+    text = _SNIPPET_BLOCK.sub("\n", text)
+    text = _ANY_TAG.sub("", text)
+    text = html_lib.unescape(text).replace("\xa0", " ")
+    return _LINE_EDGES.sub("\n", text).strip()
+
+
 def page_meta(root: etree._Element, linear: str) -> PageMeta:
     meta = PageMeta()
     meta.title = _meta_tag(root, "ArticleTitle")
@@ -333,37 +385,31 @@ def _grids(root: etree._Element) -> list[Grid]:
 def _boilerplate(el: etree._Element) -> bool:
     if el.tag in _BOILERPLATE_TAGS:
         return True
-    tokens = (
-        f"{el.get('class') or ''} {el.get('id') or ''}".lower().replace("-", " ").replace("_", " ").split()
-    )
-    return any(t in _BOILERPLATE_TOKENS for t in tokens)
+    marks = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return bool(marks.strip()) and _BOILERPLATE_RE.search(marks.lower()) is not None
 
 
 def content_root(body: etree._Element) -> etree._Element:
-    """The element holding the report: descend from <body> into the child that holds most of the
-    text (link text and boilerplate blocks not counted) while one child holds nearly all of it.
+    """The element holding the report: descend from <body> into the child that holds nearly all
+    of the text, skipping boilerplate blocks (nav, header, footer, breadcrumbs).
 
     Data tables are leaves: a report whose tables outweigh its prose still keeps the prose.
+    Each step measures the children with lxml's C-level text_content, so the cost is about
+    depth x page size in C rather than a Python walk over every element.
     """
-    elements = [el for el in body.iter() if isinstance(el.tag, str)]
-    total: dict[etree._Element, int] = {}
-    for el in reversed(elements):
-        if el.tag in _SKIP_TAGS or _boilerplate(el):
-            total[el] = 0
-            continue
-        size = 0 if el.tag == "a" else _text_len(el.text)
-        for child in el:
-            if isinstance(child.tag, str):
-                size += total.get(child, 0)
-            size += _text_len(child.tail)
-        total[el] = size
     current = body
     while True:
-        kids = [c for c in current if isinstance(c.tag, str)]
-        if not kids or total.get(current, 0) == 0:
+        sizes = [
+            (_text_len(kid.text_content()), kid)
+            for kid in current
+            if isinstance(kid.tag, str) and kid.tag not in _SKIP_TAGS and not _boilerplate(kid)
+        ]
+        if not sizes:
             return current
-        best = max(kids, key=lambda c: total.get(c, 0))
-        if total.get(best, 0) < _DESCEND_SHARE * total[current]:
+        own = _text_len(current.text) + sum(_text_len(k.tail) for k in current if isinstance(k.tag, str))
+        whole = own + sum(size for size, _ in sizes)
+        size, best = max(sizes, key=lambda pair: pair[0])
+        if whole == 0 or size < _DESCEND_SHARE * whole:
             return current
         if best.tag == "table" and not is_layout_table(best):
             return current
@@ -377,20 +423,19 @@ def main_text(root: etree._Element) -> str:
     body = root.find(".//body")
     if body is None:
         body = root
-    return normalize_newlines(linear_text(content_root(body), skip_data_tables=True)).strip("\n")
+    return normalize_newlines(text_lines(content_root(body)))
 
 
 def read(data: bytes, *, headers: Mapping[str, str] | None = None) -> Document:
-    html = decode_html(data, headers)
-    root = _parse(html)
-    linear = linear_text(root, for_meta=True)
-    meta = page_meta(root, linear)
-    detail = gkmlpt_detail(html)
+    html, codec = decode_html(data, headers)
+    root = _parse(html, data, codec)
+    meta = page_meta(root, meta_text(html))
     body_root = root
+    detail = gkmlpt_detail(html)
     if detail:
         detail_root = _parse(f"<html><body>{detail}</body></html>")
         if detail_root.text_content().strip():
             body_root = detail_root
-    text = main_text(body_root)
     tables = _grids(body_root)
+    text = main_text(body_root)
     return Document(format="html", text=text, tables=tables, meta=meta)
