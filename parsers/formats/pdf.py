@@ -159,27 +159,76 @@ def _meta(pdf: Any) -> PageMeta:
 
 
 def _read_pages(pdf: Any) -> Document:
-    items: list[tuple[str, Any]] = []  # ("table", _Piece) | ("line", dict) in reading order
+    pages: list[PageLayout] = []
     for page in pdf.pages:
-        pieces = [_piece(page, t) for t in page.find_tables(_TABLE_SETTINGS)]
+        pieces = [
+            piece_from_boxes(page.page_number, t.cells, page.chars) for t in page.find_tables(_TABLE_SETTINGS)
+        ]
         pieces = [p for p in pieces if p is not None]
         text_page = page
         for p in pieces:
             text_page = text_page.outside_bbox((p.xs[0] - 1, p.top - 1, p.xs[-1] + 1, p.bottom + 1))
+        lines = text_page.extract_text_lines(layout=False, strip=True, return_chars=False)
+        pages.append(PageLayout(page.page_number, pieces, lines))
+    text, tables = assemble(pages)
+    return Document(format="pdf", text=text, tables=tables, meta=_meta(pdf))
+
+
+@dataclass(slots=True)
+class PageLayout:
+    """What a page reader found: table pieces and text lines (dicts with text, x0, x1, top, bottom).
+
+    Shared with the OFD and OCR readers, which find the same things by other means.
+    """
+
+    number: int
+    pieces: list[_Piece]
+    lines: list[dict]
+
+
+def assemble(pages: list[PageLayout]) -> tuple[str, list[Grid]]:
+    """Pages -> (running text, tables): tables joined across page breaks, lines into paragraphs."""
+    items: list[tuple[str, Any]] = []  # ("table", _Piece) | ("line", dict) in reading order
+    for page in pages:
         lines = [
-            dict(line, page=page.page_number)
-            for line in text_page.extract_text_lines(layout=False, strip=True, return_chars=False)
+            dict(line, page=page.number)
+            for line in page.lines
             if line["text"].strip() and not _PAGE_NUMBER.match(line["text"])
         ]
-        merged = [("line", ln["top"], ln) for ln in lines] + [("table", p.top, p) for p in pieces]
+        merged = [("line", ln["top"], ln) for ln in lines] + [("table", p.top, p) for p in page.pieces]
         # A table ends the paragraph before it: a marker line the paragraph joiner never glues.
-        merged += [("line", p.top, {"break": True, "page": page.page_number}) for p in pieces]
+        merged += [("line", p.top, {"break": True, "page": page.number}) for p in page.pieces]
         merged.sort(key=lambda it: it[1])
         items.extend((kind, obj) for kind, _, obj in merged)
-    tables = _join_tables(items)
+    tables = [p for p in _join_tables(items) if p.nrows > 0]
     text = _paragraphs([obj for kind, obj in items if kind == "line"])
-    tables = [p for p in tables if p.nrows > 0]
-    return Document(format="pdf", text=text, tables=[_to_grid(p) for p in tables], meta=_meta(pdf))
+    return text, [_to_grid(p) for p in tables]
+
+
+def chars_to_lines(chars: list[dict], tab_gap: float | None = 2.0) -> list[dict]:
+    """Characters (x0, x1, top, bottom, text, size) -> text lines in reading order; wide gaps
+    become tabs (see _chars_text)."""
+    out: list[dict] = []
+    rows: list[list[dict]] = []
+    for ch in sorted(chars, key=lambda c: (c["top"] + c["bottom"]) / 2):
+        mid = (ch["top"] + ch["bottom"]) / 2
+        if rows and abs(mid - (rows[-1][0]["top"] + rows[-1][0]["bottom"]) / 2) < ch["size"] * 0.4:
+            rows[-1].append(ch)
+        else:
+            rows.append([ch])
+    for row in rows:
+        text = _chars_text(row, tab_gap)
+        if text.strip():
+            out.append(
+                {
+                    "text": text,
+                    "x0": min(c["x0"] for c in row),
+                    "x1": max(c["x1"] for c in row),
+                    "top": min(c["top"] for c in row),
+                    "bottom": max(c["bottom"] for c in row),
+                }
+            )
+    return out
 
 
 def _snap(values: list[float]) -> list[float]:
@@ -195,16 +244,17 @@ def _index(edges: list[float], v: float) -> int:
     return best
 
 
-def _piece(page: Any, table: Any) -> _Piece | None:
-    boxes = [c for c in table.cells if c is not None]
+def piece_from_boxes(page_no: int, cells: list[Any], page_chars: list[dict]) -> _Piece | None:
+    """A table piece from its cell boxes (x0, top, x1, bottom) and the page's characters."""
+    boxes = [c for c in cells if c is not None]
     if len(boxes) < 2:
         return None
     xs = _snap([b[0] for b in boxes] + [b[2] for b in boxes])
     ys = _snap([b[1] for b in boxes] + [b[3] for b in boxes])
     if len(xs) < 2 or len(ys) < 2:
         return None
-    piece = _Piece(page.page_number, ys[0], ys[-1], xs, len(ys) - 1)
-    chars = [ch for ch in page.chars if ys[0] - 1 <= (ch["top"] + ch["bottom"]) / 2 <= ys[-1] + 1]
+    piece = _Piece(page_no, ys[0], ys[-1], xs, len(ys) - 1)
+    chars = [ch for ch in page_chars if ys[0] - 1 <= (ch["top"] + ch["bottom"]) / 2 <= ys[-1] + 1]
     for x0, top, x1, bottom in boxes:
         c0, c1 = _index(xs, x0), _index(xs, x1)
         r0, r1 = _index(ys, top), _index(ys, bottom)
@@ -219,8 +269,12 @@ def _piece(page: Any, table: Any) -> _Piece | None:
     return piece
 
 
-def _chars_text(chars: list[dict]) -> str:
-    """Characters of one cell as lines; a space where a visible gap separates two characters."""
+def _chars_text(chars: list[dict], tab_gap: float | None = None) -> str:
+    """Characters of one cell as lines; a space where a visible gap separates two characters.
+
+    With `tab_gap`, a gap wider than that many character sizes becomes a tab: on a page without
+    ruling lines that is what separates table columns (annual-report-format.md §10, layout 3).
+    """
     if not chars:
         return ""
     chars = sorted(chars, key=lambda ch: (round(ch["top"]), ch["x0"]))
@@ -236,11 +290,14 @@ def _chars_text(chars: list[dict]) -> str:
         buf = ""
         prev = None
         for ch in line:
-            if prev is not None and ch["x0"] - prev["x1"] > ch["size"] * 0.35 and not buf.endswith(" "):
+            gap = ch["x0"] - prev["x1"] if prev is not None else 0.0
+            if tab_gap is not None and gap > ch["size"] * tab_gap:
+                buf = buf.rstrip(" ") + "\t"
+            elif prev is not None and gap > ch["size"] * 0.35 and not buf.endswith((" ", "\t")):
                 buf += " "
             buf += ch["text"]
             prev = ch
-        out.append(buf.strip())
+        out.append(buf.strip(" "))
     return "\n".join(s for s in out if s)
 
 
@@ -366,7 +423,15 @@ def _paragraphs(lines: list[dict]) -> str:
             if ln["page"] == prev["page"] and ln["top"] - prev["bottom"] > size * 0.9:
                 prev_full = False
             # A wrapped title: larger than body text, centred, so its continuation is not at the left.
-            title_wrap = same_size and prev_size > body * 1.2 and prev["x1"] >= right - prev_size * 3
+            centre = (left + right) / 2
+            centred = abs((ln["x0"] + ln["x1"]) / 2 - centre) < size * 2 and ln["x0"] - left > size * 2
+            title_wrap = (
+                same_size
+                and prev_size > body * 1.2
+                and prev["x1"] >= right - prev_size * 3
+                and centred
+                and not _ITEM_START.match(text)
+            )
             join = (prev_full and at_left and same_size) or title_wrap
         if join:
             out[-1] = _glue(out[-1], text)
@@ -380,3 +445,39 @@ def _glue(a: str, b: str) -> str:
     if a and b and a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum():
         return f"{a} {b}"
     return a + b
+
+
+def tables_from_segments(
+    segments: list[tuple[float, float, float, float]], tol: float = 3.0
+) -> list[list[tuple]]:
+    """Ruling-line segments (x0, top, x1, bottom; horizontal or vertical) -> cell boxes per table.
+
+    The same lattice algorithm pdfplumber applies to a PDF's own lines, fed with lines found
+    elsewhere (OFD PathObjects, OCR line detection).
+    """
+    from pdfplumber import table as pt
+
+    edges: list[dict] = []
+    for x0, top, x1, bottom in segments:
+        x0, x1 = min(x0, x1), max(x0, x1)
+        top, bottom = min(top, bottom), max(top, bottom)
+        orientation = "h" if (x1 - x0) >= (bottom - top) else "v"
+        if orientation == "h":
+            top = bottom = (top + bottom) / 2
+        else:
+            x0 = x1 = (x0 + x1) / 2
+        edges.append(
+            {
+                "x0": x0,
+                "x1": x1,
+                "top": top,
+                "bottom": bottom,
+                "width": x1 - x0,
+                "height": bottom - top,
+                "orientation": orientation,
+                "object_type": "line",
+            }
+        )
+    edges = pt.merge_edges(edges, tol, tol, tol, tol)
+    cells = pt.intersections_to_cells(pt.edges_to_intersections(edges, tol, tol))
+    return [list(t) for t in pt.cells_to_tables(cells)]
