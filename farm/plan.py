@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from farm.synth import Body, make_bodies, make_record, region_name, revise
+from farm.synth import Body, base_record, make_bodies, make_record, region_name, reskin, revise
 from govreports import spec
 
 MODES = ("html", "attachment", "image", "script")
@@ -149,8 +149,28 @@ def build_plan(seed: int, conf: dict[str, Any]) -> Plan:
             ReportItem(uid, body, year, record, published, record["title"], mode, fmt, late=key in late)
         )
 
+    # base records (farm.corpus): real texts and planted defects, published by one of our bodies
+    for base_id in conf.get("base") or []:
+        base = base_record(base_id)
+        target = next(
+            (
+                r
+                for r in reports
+                if r.body.kind == base["body_kind"]
+                and r.year == int(base["year"])
+                and not r.record.get("base_id")
+            ),
+            None,
+        )
+        if target is None:
+            raise ValueError(
+                f"portal {name}: no {base['body_kind']} report for {base['year']} to carry base record {base_id}"
+            )
+        target.record = reskin(base, target.body, target.published)
+        target.list_title = target.record["title"]
+
     # revised: html reports of recent years whose change is visible in the page
-    htmlish = [r for r in reports if r.mode == "html" and r.year >= 2019]
+    htmlish = [r for r in reports if r.mode == "html" and r.year >= 2019 and not r.record.get("base_id")]
     for r in htmlish[::-1][: int(plant.get("revised", 0))]:
         r.revisable = True
     # one 图片版 + 超链版 pair: the same report twice

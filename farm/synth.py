@@ -257,15 +257,59 @@ def _seed_paragraphs() -> tuple[str, ...]:
 
 
 @cache
-def base_records() -> tuple[dict[str, Any], ...]:
-    """Records of farm.corpus (another part of the farm); empty until it exists."""
+def _base_records() -> dict[str, dict[str, Any]]:
     try:
         from farm import corpus  # type: ignore[attr-defined]
 
         records = corpus.load_base_records()
     except Exception:
-        return ()
-    return tuple(r for r in records if isinstance(r, dict))
+        return {}
+    if isinstance(records, dict):
+        return {str(k): v for k, v in records.items() if isinstance(v, dict)}
+    return {str(r.get("id", i)): r for i, r in enumerate(records) if isinstance(r, dict)}
+
+
+def base_records() -> tuple[dict[str, Any], ...]:
+    """Records of farm.corpus (the hand-built base records); empty when it is not there."""
+    return tuple(copy.deepcopy(r) for r in _base_records().values())
+
+
+def base_record(record_id: str) -> dict[str, Any]:
+    try:
+        return copy.deepcopy(_base_records()[record_id])
+    except KeyError:
+        raise KeyError(
+            f"no base record {record_id!r} in farm.corpus; known: {', '.join(_base_records())}"
+        ) from None
+
+
+def reskin(base: dict[str, Any], body: Body, published: date) -> dict[str, Any]:
+    """A base record published by `body`: its texts, figures and defects, our name and date.
+
+    Only the release date changes among the dates: signed/period dates carry the base record's
+    defects (e.g. a signature dated inside the report year)."""
+    old = str(base.get("agency") or "")
+    record = copy.deepcopy(base)
+
+    def swap(value: Any) -> Any:
+        if isinstance(value, str) and old:
+            return value.replace(old, body.name)
+        if isinstance(value, dict):
+            return {k: swap(v) for k, v in value.items()}
+        return value
+
+    for key in ("title", "agency", "sections", "preface", "signature"):
+        if key in record:
+            record[key] = swap(record[key])
+    record["agency"] = body.name
+    record["body_kind"] = body.kind
+    record["year"] = int(record["year"])
+    record["schema"] = SCHEMA
+    record["dates"] = {**(record.get("dates") or {}), "published": published.isoformat()}
+    record["findings"] = []
+    record["expected_findings"] = list(record.get("expected_findings") or [])
+    record["base_id"] = record.pop("id", None)
+    return record
 
 
 def _strip_name(text: str, name: str | None) -> str:
@@ -368,8 +412,14 @@ def make_record(
             "period_end": f"{year}-12-31",
         },
         "cells": cells,
+        "preface": (
+            f"本报告根据《中华人民共和国政府信息公开条例》要求，由{body.name}编制。"
+            f"本报告中所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。"
+            "如对本报告有疑问，请与本机关政务公开工作机构联系。"
+        ),
         "sections": _sections(rng, body, year, template, cells, legacy),
         "findings": [],
+        "expected_findings": [],
     }
     if legacy is not None:
         record["legacy"] = legacy
@@ -410,29 +460,37 @@ def revise(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_identities(record: dict[str, Any]) -> list[str]:
-    """Which of A1–A4 fail (used by tests and by planted defects)."""
+    """Which of A1–A4 fail; an identity with an absent or blank cell is not evaluated (§7)."""
     cells = record.get("cells") or {}
-    if not cells:
+    if not cells or record.get("template") not in ("v2019", "v2021"):
         return []
-    bad: list[str] = []
     tpl = record["template"]
-    outcome_rows = [
+    rows_all = [
         k.split(".")[1] for k in spec.key_names(tpl) if k.startswith("applications.") and k.endswith(".total")
     ]
-    outcome_rows = outcome_rows[outcome_rows.index("granted") : outcome_rows.index("total_processed")]
+    outcome_rows = rows_all[rows_all.index("granted") : rows_all.index("total_processed")]
+
+    def holds(lhs: list[str], rhs: list[str]) -> bool | None:
+        vals = [cells.get(k) for k in lhs + rhs]
+        if any(not isinstance(v, int) for v in vals):
+            return None
+        return sum(vals[: len(lhs)]) == sum(vals[len(lhs) :])
+
+    bad: list[str] = []
     for c in (*T3_COLS, "total"):
-        g = lambda r, c=c: cells[f"applications.{r}.{c}"]  # noqa: E731
-        if g("new_received") + g("carried_over") != g("total_processed") + g("carried_forward"):
-            bad.append(f"A1:{c}")
-        if g("total_processed") != sum(g(r) for r in outcome_rows):
-            bad.append(f"A2:{c}")
-    rows = {k.split(".")[1] for k in cells if k.startswith("applications.")}
-    for r in rows:
-        if cells[f"applications.{r}.total"] != sum(cells[f"applications.{r}.{c}"] for c in T3_COLS):
-            bad.append(f"A3:{r}")
-    for g4 in T4_GROUPS:
-        if cells[f"appeals.{g4}.total"] != sum(
-            cells[f"appeals.{g4}.{c}"] for c in ("upheld", "corrected", "other", "pending")
+        a = lambda r, c=c: f"applications.{r}.{c}"  # noqa: E731
+        if (
+            holds([a("new_received"), a("carried_over")], [a("total_processed"), a("carried_forward")])
+            is False
         ):
-            bad.append(f"A4:{g4}")
+            bad.append(f"A1:{c}")
+        if holds([a("total_processed")], [a(r) for r in outcome_rows]) is False:
+            bad.append(f"A2:{c}")
+    for r in rows_all:
+        if holds([f"applications.{r}.total"], [f"applications.{r}.{c}" for c in T3_COLS]) is False:
+            bad.append(f"A3:{r}")
+    for g in T4_GROUPS:
+        parts = [f"appeals.{g}.{c}" for c in ("upheld", "corrected", "other", "pending")]
+        if holds([f"appeals.{g}.total"], parts) is False:
+            bad.append(f"A4:{g}")
     return bad
