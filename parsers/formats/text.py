@@ -27,7 +27,6 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_\-:.]+)", re.I)
-_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 # Latin-1/CP1252 letters a mis-decoded CJK text is full of; real Chinese reports have almost none.
 _MOJIBAKE_RE = re.compile(r"[\u00c0-\u00ff\u0080-\u009f]")
 # Share of replacement characters we still accept as "a few broken bytes" rather than unreadable.
@@ -67,7 +66,7 @@ def _strict(data: bytes, codec: str) -> str | None:
 def _plausible(text: str) -> bool:
     """A decoded text reads as Chinese/ASCII rather than as mojibake."""
     sample = text[:20000]
-    non_ascii = len(_NON_ASCII_RE.findall(sample))
+    non_ascii = len(sample) - len(sample.encode("ascii", "ignore"))
     if non_ascii == 0:
         return True
     return len(_MOJIBAKE_RE.findall(sample)) <= non_ascii // 20
