@@ -40,11 +40,14 @@ class Hit:
     values: list[str]
     row: Row
     offset: int  # grid rows: position of the first value cell
-    header: dict[int, str] | None  # grid rows of table 2: position -> canonical column label
+    # grid rows: position -> canonical column label (table 2 sub-table header, table 3 header);
+    # a label starting with "?" is a header cell that names no column of the template
+    header: dict[int, str] | None
 
 
 @dataclass(slots=True)
 class HeaderLabel:
+    table: str  # table2 | table3
     caption: str | None
     printed: str
     canonical: str
@@ -106,10 +109,11 @@ def walk(rows: list[Row]) -> Walk:
     ctx: str | None = None
     caption: str | None = None
     header: dict[int, str] | None = None
+    t3header: dict[int, str] | None = None
     grid: int | None = -2
     for row in rows:
         if row.grid != grid:  # a new grid starts without context
-            grid, ctx, caption, header = row.grid, None, None, None
+            grid, ctx, caption, header, t3header = row.grid, None, None, None, None
         labels, values, offset = split_labels(row)
         norms = [normalize(lab) for lab in labels]
         has_values = any(v.strip() for v in values) or (row.positional and bool(values) and bool(norms))
@@ -133,8 +137,13 @@ def walk(rows: list[Row]) -> Walk:
         ):  # one cell per line: header labels arrive as rows of their own
             for n, printed in zip(norms, labels, strict=True):
                 canonical, via = match_column(n)
-                w.headers.append(HeaderLabel(caption, printed, canonical or n, via))
+                w.headers.append(HeaderLabel("table2", caption, printed, canonical or n, via))
             w.mark("table2", row)
+            continue
+        if row.positional and not has_values and _T3_HEADER_MARK in norms:
+            t3header = _read_t3_header(row, w)
+            ctx = "table3"
+            w.mark("table3", row)
             continue
         if any(normalize(_conf()["table3_note"]) in n for n in norms):
             ctx = "table3"
@@ -152,7 +161,8 @@ def walk(rows: list[Row]) -> Walk:
                 break
         if row_id and has_values:
             table = table_of(row_id)
-            w.hits.append(Hit(row_id, label, values, row, offset, header if table == "table2" else None))
+            own = {"table2": header, "table3": t3header}.get(table)
+            w.hits.append(Hit(row_id, label, values, row, offset, own))
             w.mark(table, row)
             ctx = table
         elif ctx == "table4" and (
@@ -164,6 +174,39 @@ def walk(rows: list[Row]) -> Walk:
         elif ctx == "table4" and norms:
             w.mark("table4", row)
     return w
+
+
+# The header row of table 3 that names every applicant column (after span resolution).
+_T3_HEADER_MARK = "商业企业"
+
+
+def _t3_column_labels() -> dict[str, str]:
+    return {lab: lab for lab in mapping.rows("v2021")["applications.new_received"].column_labels}
+
+
+def _read_t3_header(row: Row, w: Walk) -> dict[int, str]:
+    """Position -> canonical applicant-column label of table 3's header (grid rows only).
+
+    Spanned cells repeat, so the row holding 商业企业 also holds 自然人 and 总计 at their
+    positions; group words (申请人情况, the 勾稽关系 note) are not columns."""
+    columns = _t3_column_labels()
+    note = normalize(_conf()["table3_note"])
+    out: dict[int, str] = {}
+    seen: set[str] = set()
+    for pos, printed in enumerate(row.cells):
+        norm = normalize(printed)
+        if not norm or note in norm or norm in ("申请人情况", "法人或其他组织"):
+            continue
+        canonical, via = (norm, None) if norm in columns else (None, None)
+        variant = variants().get(norm)
+        if canonical is None and variant and variant.canonical in columns:
+            canonical, via = variant.canonical, variant.kind
+        out[pos] = canonical or f"?{norm}"
+        if canonical and via and canonical not in seen:
+            w.headers.append(HeaderLabel("table3", None, printed, canonical, via))
+        if canonical:
+            seen.add(canonical)
+    return out
 
 
 def _read_header(row: Row, labels: list[str], caption: str | None, w: Walk) -> dict[int, str]:
@@ -196,7 +239,7 @@ def _read_header(row: Row, labels: list[str], caption: str | None, w: Walk) -> d
                         break
         if canonical:
             out[pos] = canonical
-            w.headers.append(HeaderLabel(caption, printed, canonical, via))
+            w.headers.append(HeaderLabel("table2", caption, printed, canonical, via))
         k += 1
         last = (norm, pos)
     return out
@@ -301,7 +344,7 @@ def header_findings(w: Walk, template: str | None) -> list[Finding]:
         keys = [
             r.key(col)
             for r in mapping.rows(template).values()
-            if r.table == "table2" and (h.caption is None or r.caption == h.caption)
+            if r.table == h.table and (h.caption is None or r.caption == h.caption)
             for col, label in zip(r.columns, r.column_labels, strict=True)
             if label == h.canonical
         ]
@@ -368,6 +411,10 @@ def _grid_positions(hit: Hit, r: RowSpec | None, n: int) -> list[int] | None:
         if len(values) >= n and len(set(values[n - 1 :])) == 1:
             return list(range(first, first + n))  # the last figure spans the remaining columns
         return None
+    if r is not None and hit.header:  # table 3: columns by their header labels
+        positions = {lab: p for p, lab in sorted(hit.header.items(), reverse=True) if p >= first}
+        if all(lab in positions for lab in r.column_labels):
+            return [positions[lab] for lab in r.column_labels]
     return list(range(width - n, width)) if width - first >= n else None
 
 
@@ -389,7 +436,10 @@ def _store(
             message = f"figures {printed!r} do not fit the {len(keys)} cells of the row; left null"
         out.findings.append(finding("C07", message, keys))
         return
-    if hit.row.positional and not hit.header and len(hit.values) > len(raw):
+    extra = [lab[1:] for p, lab in (hit.header or {}).items() if p >= hit.offset and lab.startswith("?")]
+    if extra:
+        out.findings.append(finding("C06", f"row {hit.label!r}: columns not in the template: {extra}", keys))
+    elif hit.row.positional and not hit.header and len(hit.values) > len(raw):
         out.findings.append(
             finding("C06", f"row {hit.label!r} has {len(hit.values)} columns, expected {len(keys)}", keys)
         )

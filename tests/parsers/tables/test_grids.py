@@ -1,0 +1,75 @@
+"""Grid input (HTML/DOCX/XLSX readers): columns by header, wrong schemas flagged, OCR doubts."""
+
+from __future__ import annotations
+
+import copy
+
+from farm.corpus import load_base_records
+from farm.render.html_report import render_html
+from parsers.document import Document, Grid
+from parsers.formats.html_tables import read_grids
+from parsers.tables import extract_tables
+
+RECORD = load_base_records()["pingtan-2023"]
+
+
+def _grids() -> list[Grid]:
+    return read_grids(render_html(RECORD, table2_style="one"))
+
+
+def _table3(grids: list[Grid]) -> Grid:
+    return next(g for g in grids if any("商业企业" in (c or "") for row in g for c in row))
+
+
+def test_subtotal_column_is_flagged_and_the_rest_still_read_by_header() -> None:
+    grids = _grids()
+    t3 = _table3(grids)
+    for i, row in enumerate(t3):
+        # a third-party schema adds 法人或其他组织 subtotals before 总计 (§5: that is wrong)
+        if i == 0:
+            extra = row[-1]
+        elif i < 3:
+            extra = "小计"
+        else:
+            extra = str(sum(int(c) for c in row[4:9]))
+        row.insert(9, extra)
+    result = extract_tables(Document(format="html", text="", tables=grids))
+    assert result.cells == RECORD["cells"]
+    c06 = [f for f in result.findings if f.check == "C06"]
+    assert c06 and all("小计" in f.message for f in c06)
+
+
+def test_hejì_header_for_total_is_a_synonym() -> None:
+    grids = _grids()
+    t3 = _table3(grids)
+    for row in t3[:3]:
+        row[-1] = "合计" if row[-1] == "总计" else row[-1]
+    result = extract_tables(Document(format="html", text="", tables=grids))
+    assert result.cells == RECORD["cells"]
+    (c24,) = [f for f in result.findings if f.check == "C24"]
+    assert "合计" in c24.message and "applications.total_processed.total" in c24.keys
+
+
+def test_low_confidence_ocr_cell_is_null() -> None:
+    grids = _grids()
+    t3 = _table3(grids)
+    g = grids.index(t3)
+    r = next(i for i, row in enumerate(t3) if row[0] and row[0].startswith("一、本年新收"))
+    doc = Document(format="image", text="", tables=copy.deepcopy(grids), uncertain={(g, r, 3)})
+    result = extract_tables(doc)
+    assert result.cells["applications.new_received.natural_person"] is None
+    assert result.cells["applications.new_received.total"] == 81
+    assert any(
+        f.check == "C07" and f.keys == ("applications.new_received.natural_person",) for f in result.findings
+    )
+
+
+def test_missing_row_in_a_grid_is_c06_with_null_cells() -> None:
+    grids = _grids()
+    t3 = _table3(grids)
+    t3[:] = [row for row in t3 if not (row[2] or "").startswith("8.")]
+    result = extract_tables(Document(format="html", text="", tables=grids))
+    missing = [k for k in result.cells if k.startswith("applications.denied_admin_query.")]
+    assert len(missing) == 7 and all(result.cells[k] is None for k in missing)
+    (c06,) = [f for f in result.findings if f.check == "C06"]
+    assert set(c06.keys) == set(missing)
