@@ -122,15 +122,18 @@ def column_rejection(text: str, url: str) -> str | None:
 
 
 def is_report_column(text: str, url: str) -> bool:
-    """Link text 年报/年度报告 with 信息公开, a column slug, or the gkmlpt annual-report route."""
-    if column_rejection(text, url):
-        return False
+    """Link text 年报/年度报告 with 信息公开, a column slug, or the gkmlpt annual-report route.
+    A report slug wins over a misleading nav label (szyyj.gd.gov.cn's xxgknb is "工作报表")."""
     crawl = _crawl()
+    if column_rejection("", url):
+        return False
     path = urlsplit(url).path
     if any(path.startswith(p) for p in crawl["gkmlpt_paths"]):
         return True
     if _slug_match(_path_segments(url), crawl["column_slugs"]):
         return True
+    if column_rejection(text, url):
+        return False
     flat = normalize(text)
     if not flat or len(flat) > 24:
         return False

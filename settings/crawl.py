@@ -22,18 +22,19 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = float(CONCURRENT_REQUESTS_PER_DOMAIN)
 DOWNLOAD_DELAY_JITTER = 0.5  # ±50 %
 
-# -- retries: 1/3/9/27 s backoff, jittered; 4 tries outlast a 60 s ban ----------------------------
+# -- retries: 2/6/18/54 s backoff (±20 %); four retries outlast a one-minute ban ---------------
 RETRY_ENABLED = True
 RETRY_TIMES = 4
 RETRY_HTTP_CODES = [403, 408, 429, 500, 502, 503, 504, 522, 524]
-RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_FACTOR = 3.0
 RETRY_BACKOFF_MAX = 60.0
 
 # -- limits --------------------------------------------------------------------------------------
-# Real reports stay under 30 MB (settings.parse); larger answers are refused and recorded.
-DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
-DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
+# Real reports stay well under 30 MB (settings.parse), scans included; larger answers (and
+# bombs) are refused and recorded.
+DOWNLOAD_MAXSIZE = 25 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 10 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 60  # slow county servers answer in 5–30 s
 REDIRECT_MAX_TIMES = 8
 METAREFRESH_IGNORE_TAGS = ["noscript"]

@@ -94,6 +94,8 @@ class AnnualReportsSpider(PortalSpider):
         redirects = response.meta.get("redirect_urls") or []
         to_home = urlsplit(response.url).path in _HOME_PATHS
         if redirects and kind != "home" and to_home and urlsplit(redirects[0]).path not in _HOME_PATHS:
+            if response.meta.get("probe"):
+                return False
             self.note_error(state, redirects[0], "soft404", f"redirected to the home page {response.url}")
             return False
         if _is_html(response) and len(response.body) < 40_000:
@@ -119,6 +121,8 @@ class AnnualReportsSpider(PortalSpider):
     def parse_page(self, response: Response) -> Iterator[Request]:
         state = self.state_of(response)
         if not self._page_ok(response, state) or not _is_html(response):
+            if response.meta.get("start"):
+                yield from self.home_fallback(state, response.request)
             return
         self._learn_site(response, state)
         meta = response.meta

@@ -69,6 +69,8 @@ def classify_failure(failure: Failure) -> tuple[str, str, int | None]:
     if isinstance(exc, ConnectionRefusedError | ConnectError | ConnectionLost):
         return "connection", text or type(exc).__name__, None
     name = type(exc).__name__
+    if "SSL" in text or "DownloadFailed" in name:
+        return "connection", f"{name}: {text}", None
     if "SSL" in name or "TLS" in name or "ResponseNeverReceived" in name or "ResponseFailed" in name:
         return "connection", f"{name}: {text}", None
     return "error", f"{name}: {text}", None
@@ -203,6 +205,21 @@ class PortalSpider(scrapy.Spider):
         if meta.get("soft_block") and status == 503:
             kind, message = "soft_block", "soft block page (访问异常) persisted after retries"
         self.note_error(state, request.url, kind, message)
+
+    def home_fallback(self, state: PortalState, request: Request):
+        """Path drift: a start URL that is gone; find the column again from the home page."""
+        if request.meta.get("root_fallback"):
+            return
+        root_url = "/".join(request.url.split("/", 3)[:3]) + "/"
+        if root_url != request.url or request.meta.get("redirect_urls"):
+            yield self.portal_request(
+                state,
+                root_url,
+                self.parse_page,
+                "home",
+                meta={"start": True, "root_fallback": True, "nav_depth": 0},
+                dont_filter=True,
+            )
 
     def parse_page(self, response: Response):  # pragma: no cover - implemented by subclasses
         raise NotImplementedError

@@ -1,0 +1,35 @@
+"""Helpers for the crawler tests: saved portal pages (fixtures/) as Scrapy responses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse, Response, TextResponse
+
+from crawler import encoding
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def make_response(
+    body: bytes, url: str, *, meta: dict | None = None, content_type: str | None = "text/html"
+) -> Response:
+    headers = {"Content-Type": content_type} if content_type else {}
+    enc = encoding.detect(body, content_type)
+    cls = TextResponse if body.lstrip()[:1] in (b"{", b"[") else HtmlResponse
+    return cls(url=url, body=body, headers=headers, encoding=enc, request=Request(url, meta=meta or {}))
+
+
+@pytest.fixture
+def page() -> Callable[..., Response]:
+    """page("trs_list.html", url, meta=…) -> the saved page as a response."""
+
+    def load(
+        name: str, url: str, *, meta: dict | None = None, content_type: str | None = "text/html"
+    ) -> Response:
+        return make_response((FIXTURES / name).read_bytes(), url, meta=meta, content_type=content_type)
+
+    return load

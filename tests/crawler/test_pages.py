@@ -1,0 +1,61 @@
+"""Detail pages: attachments (also script-written), metadata table, encodings, JS literals."""
+
+from __future__ import annotations
+
+import codecs
+
+from crawler import encoding, jsobj, pages
+
+HOST = "http://127.0.0.11"
+
+
+def test_detail_attachments_include_script_written_links_and_scans(page) -> None:
+    url = f"{HOST}/zwgk/zfxxgknb/202401/t20240125_4123456.html"
+    resp = page("trs_detail.html", url)
+    found = pages.attachments(resp.selector, url, pages.visible_text(resp.selector))
+    base = f"{HOST}/zwgk/zfxxgknb/202401/"
+    assert base + "P020240125123456789012.pdf" in found
+    assert base + "P020240125123456789013.docx" in found  # written by document.write
+    assert base + "W020240125000001.jpg" in found
+    # Off-site links are found here too; the spider drops them by host (PortalState.allows).
+    assert "https://pucha.kaipuyun.cn/x.pdf" in found
+
+
+def test_page_meta_reads_the_metadata_table(page) -> None:
+    resp = page("trs_detail.html", f"{HOST}/a/t20240125_1.html")
+    meta = pages.page_meta(resp.selector)
+    assert meta.title == "某某镇2023年政府信息公开工作年度报告"
+    assert meta.published == "2024-01-25 09:30"
+    assert meta.index_no == "11330123MB1234567X/2024-00012"
+    assert meta.publisher == "某某镇人民政府"
+    assert meta.written == "2024-01-16"
+    assert meta.extra["site_name"] == "某某县人民政府"
+
+
+def test_encoding_detection() -> None:
+    text = "<html><head>{}</head><body>朱镕基 政府信息公开</body></html>"
+    gbk = text.format('<meta charset="gb2312">').encode("gbk")
+    assert encoding.detect(gbk, "text/html; charset=gb2312") == "gb18030"
+    assert encoding.detect(gbk, "text/html") == "gb18030"
+    malformed = text.format('<meta httpequiv="ContentType" content="text/html; charset=gbk">').encode("gbk")
+    assert encoding.detect(malformed, None) == "gb18030"
+    assert encoding.detect(gbk, "text/html; charset=ISO-8859-1") == "gb18030"  # untrusted label
+    assert encoding.detect(codecs.BOM_UTF8 + text.encode(), "text/html") == "utf-8-sig"
+    assert encoding.detect(text.encode(), None) == "utf-8"
+
+
+def test_js_literals() -> None:
+    conf = jsobj.find_literal(
+        "window._CONFIG = {SID: '7', TREE: [{id: 1, name: '年报', children: [],},], f: a.b(1, 2), s: \"x\\u4e2d\"}",
+        r"window\._CONFIG\s*=",
+    )
+    assert conf == {
+        "SID": "7",
+        "TREE": [{"id": 1, "name": "年报", "children": []}],
+        "f": "a.b(1, 2)",
+        "s": "x中",
+    }
+    assert jsobj.parse("{'webId':'2945'}") == {"webId": "2945"}
+    assert jsobj.js_string('<p>\\u4e00\\"q\\"</p>') == '<p>一"q"</p>'
+    html = "<script>window._CONFIG = {DETAIL: '<p>\\u672c\\u5217\\u6570\\u636e\\u7684\\u52fe\\u7a3d\\u5173\\u7cfb</p>'};</script>"
+    assert pages.embedded_detail(html) == "本列数据的勾稽关系"
