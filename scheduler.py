@@ -25,7 +25,7 @@ import smtplib
 import subprocess
 import sys
 import threading
-import urllib.error
+import time as time_mod
 import urllib.request
 import zlib
 from collections.abc import Callable, Iterable
@@ -42,6 +42,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.exc import SQLAlchemyError
 
 from archive.api import Archive
 from archive.db import errors_as_archive_error
@@ -348,7 +349,14 @@ def run_stats(
         message = f"crawl exited {exit_code} without a JSON summary" + (f": {tail}" if tail else "")
         return RunStats(status="failed", exit_code=exit_code, message=message)
     stats = stats_from_summary(entry)
-    message = str(entry.get("message") or entry.get("error") or "") or (tail if exit_code else None)
+    message = str(entry.get("message") or entry.get("error") or "")
+    if not message and stats.blocked and entry.get("blocked_reason"):
+        message = f"blocked: {entry['blocked_reason']}"
+    if not message and stats.status == "failed":
+        errors = entry.get("errors") or (entry.get("stats") or {}).get("errors")
+        message = f"crawl reached no page; errors {errors}" if errors else "crawl reached no page"
+    if not message and exit_code:
+        message = tail
     return RunStats(**{**_stats_dict(stats), "exit_code": exit_code, "message": message or None})
 
 
@@ -385,7 +393,7 @@ class AlertSink:
         try:
             with urllib.request.urlopen(request, timeout=self.settings.webhook_timeout_s) as response:
                 return f"sent {response.status}"
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+        except Exception as exc:  # URLError, OSError, http.client.HTTPException, bad URL
             # A dead webhook must not stop the crawls; the status column keeps the failure visible.
             log.error("alert webhook %s failed: %s", self.settings.webhook_url, exc)
             return f"failed: {exc}"
@@ -478,6 +486,9 @@ class CrawlService:
         with errors_as_archive_error(self.db_url):
             # Paused: sync the stored jobs with the portals file before anything due can fire.
             self.scheduler.start(paused=True)
+            # The archive learns the portals and their expected bodies now, so the late check
+            # knows who should report even before the first crawl.
+            self.archive.sync_portals(self.portals.values())
             self.sync_jobs()
             self._close_dangling_runs()
             if run_now:
@@ -630,12 +641,22 @@ class CrawlService:
                 f" ({stats.message})" if stats.message else "",
             )  # fmt: skip
         finally:
-            self.health.release_lock(name, self.owner)
+            self._release(name)
             with self._runs_done:
                 self._active_runs -= 1
                 self._runs_done.notify_all()
         self.evaluate(name)
         return self.health.run(run_id)
+
+    def _release(self, name: str) -> None:
+        for attempt in range(3):
+            try:
+                self.health.release_lock(name, self.owner)
+                return
+            except SQLAlchemyError as exc:
+                # Left in place the lock would block the portal until it expires (lock_ttl_s).
+                log.warning("portal %s: releasing the lock failed (attempt %d): %s", name, attempt + 1, exc)
+                time_mod.sleep(1.0)
 
     def _reconcile_archive_run(self, name: str, launched_at: datetime, stats: RunStats) -> int | None:
         """Make crawl_runs tell the truth about this attempt: a run the killed crawl left 'running'
@@ -685,7 +706,14 @@ class CrawlService:
 
         def heartbeat() -> None:
             while True:
-                if not self.health.renew_lock(name, self.owner, s.lock_ttl_s, crawl_pid=proc.pid):
+                try:
+                    renewed = self.health.renew_lock(name, self.owner, s.lock_ttl_s, crawl_pid=proc.pid)
+                except SQLAlchemyError as exc:
+                    # A busy archive (the crawl itself writing) is no reason to stop: the lock has
+                    # TTL to spare, the next beat tries again.
+                    log.warning("portal %s: lock heartbeat failed, retrying: %s", name, exc)
+                    renewed = True
+                if not renewed:
                     # Another scheduler took the lock over after we stalled: stop, never crawl twice.
                     log.error("portal %s: lock lost; stopping crawl pid %d", name, proc.pid)
                     lost.set()

@@ -290,6 +290,31 @@ def test_summary_parsing_is_tolerant_of_shapes() -> None:
     assert blocked_by_errors.status == "blocked"
 
 
+def test_the_summary_of_govreports_crawl() -> None:
+    # As `govreports crawl --json` prints it (crawler/extensions.py): portals keyed by name.
+    out = {
+        "finish_reason": "finished",
+        "portals": {
+            "a": {"pages": 14, "reports_found": 7, "new_reports": 6, "new_versions": 1, "unchanged": 0,
+                  "decoys_skipped": 6, "errors": {"store_failed": 1, "http_5xx": 2}, "blocked": False,
+                  "blocked_reason": None, "columns": [], "status": "partial"},
+            "b": {"pages": 2, "reports_found": 0, "errors": {"blocked": 3}, "blocked": True,
+                  "blocked_reason": "412 cookie challenge", "status": "blocked"},
+            "c": {"pages": 0, "reports_found": 0, "errors": {"connection": 4}, "blocked": False, "status": "failed"},
+        },
+        "log_file": "/tmp/x.log",
+    }  # fmt: skip
+    text = json.dumps(out, ensure_ascii=False)
+    a = scheduler.run_stats("a", text, "", 0)
+    assert (a.status, a.reports_found, a.new_reports, a.new_versions, a.errors, a.requests, a.blocked) == (
+        "partial", 7, 6, 1, 3, 14, False,
+    )  # fmt: skip
+    b = scheduler.run_stats("b", text, "", 0)
+    assert (b.status, b.blocked, b.message) == ("blocked", True, "blocked: 412 cookie challenge")
+    c = scheduler.run_stats("c", text, "", 1)
+    assert c.status == "failed" and "connection" in c.message
+
+
 def test_a_crawl_without_summary_or_killed_is_failed() -> None:
     crashed = scheduler.run_stats("a", "", "Traceback ...\nValueError: boom\n", 1)
     assert (
@@ -587,7 +612,9 @@ def test_govreports_schedule_runs_in_the_foreground_and_stops_on_sigterm(env: di
 # ---------------------------------------------------------------------------------------- alerts
 
 
-def test_a_zero_report_regression_alerts_once_to_the_webhook(env: dict[str, Path], webhook: Webhook) -> None:
+def test_a_zero_report_regression_alerts_once_to_the_webhook(
+    env: dict[str, Path], webhook: Webhook, caplog: pytest.LogCaptureFixture
+) -> None:
     portals = write_portals(env)
     set_plan(
         env,
@@ -611,6 +638,8 @@ def test_a_zero_report_regression_alerts_once_to_the_webhook(env: dict[str, Path
     alert = webhook.received[0]["alert"]
     assert alert["kind"] == "zero_reports" and alert["portal"] == "alpha"
     assert "no reports" in alert["message"]
+    logged = [r for r in caplog.records if r.name == "govreports.scheduler" and "ALERT" in r.getMessage()]
+    assert len(logged) == 1 and "zero_reports" in logged[0].getMessage()
 
 
 def test_blocked_failing_and_error_jump_alerts(env: dict[str, Path], webhook: Webhook) -> None:

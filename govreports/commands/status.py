@@ -8,10 +8,11 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, inspect, select, text
 
 from archive.db import errors_as_archive_error, make_engine
 from archive.health import HealthStore, run_json
+from archive.models import Portal
 from govreports.commands._common import add_db_option, add_json_option
 from govreports.paths import database_url
 
@@ -35,7 +36,10 @@ def collect(db_url: str | None, portal_names: list[str] | None = None, runs: int
 
         upgrade(engine)
         store = HealthStore(engine)
-        portals = store.portal_health(portal_names)
+        with engine.connect() as conn:
+            # Portals the archive knows (synced from a portals file) show even before their first run.
+            known = list(conn.execute(select(Portal.name)).scalars())
+        portals = store.portal_health([*known, *(portal_names or [])])
         next_runs = _next_runs(engine)
         for entry in portals:
             entry["next_run"] = next_runs.get(entry["portal"])
