@@ -6,7 +6,8 @@ dates, cells, sections, legacy) plus:
 - `expected_findings`: document-level check ids a correct parse of the rendered report raises;
 - `notes`: what the record models and which defects it carries;
 - optional rendering hints: `preface` (text before section 一), `headings` (section id ->
-  printed heading, e.g. legacy reports), `appendix_heading` (legacy statistics appendix).
+  printed heading, e.g. legacy reports), `appendix_heading` (legacy statistics appendix),
+  `printed_labels` (canonical table label -> the variant the report prints, e.g. 本年度止件数).
 
 The five seeds copy their cells and metadata from ../shared/seeds/truth and their section
 texts from the seed files; the others are built by hand from annual-report-format.md

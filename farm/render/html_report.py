@@ -153,11 +153,12 @@ def _article_body(record: Mapping[str, Any], table2_style: str, blank_zeros: boo
         parts.append(_paragraphs(text))
         if has_table and template in ("v2021", "v2019"):
             if sid == "proactive":
-                parts.append(_table2(template, cells, table2_style, blank_zeros))
+                table = _table2(template, cells, table2_style, blank_zeros)
             elif sid == "applications":
-                parts.append(_table3(template, cells, blank_zeros))
+                table = _table3(template, cells, blank_zeros)
             else:
-                parts.append(_table4(template, cells, blank_zeros))
+                table = _table4(template, cells, blank_zeros)
+            parts.append(_printed_labels(table, record.get("printed_labels") or {}))
     if template == "legacy" and record.get("legacy"):
         parts.append(
             f"<p><strong>{_e(record.get('appendix_heading') or _LEGACY_DEFAULT_HEADING)}</strong></p>"
@@ -169,6 +170,13 @@ def _article_body(record: Mapping[str, Any], table2_style: str, blank_zeros: boo
         parts.append(f'<p style="text-align:right;">{_e(record.get("agency") or "")}</p>')
         parts.append(f'<p style="text-align:right;">{y}年{m}月{d}日</p>')
     return "\n".join(p for p in parts if p)
+
+
+def _printed_labels(table: str, printed: Mapping[str, str]) -> str:
+    """Swap canonical labels for the record's printed variants (seed 004's 本年度止件数 typo)."""
+    for canonical, variant in printed.items():
+        table = table.replace(f"<p>{_e(canonical)}</p>", f"<p>{_e(variant)}</p>")
+    return table
 
 
 # --------------------------------------------------------------------------- cells

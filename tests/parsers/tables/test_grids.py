@@ -39,7 +39,7 @@ def test_subtotal_column_is_flagged_and_the_rest_still_read_by_header() -> None:
     assert c06 and all("小计" in f.message for f in c06)
 
 
-def test_hejì_header_for_total_is_a_synonym() -> None:
+def test_heji_header_for_total_is_a_synonym() -> None:
     grids = _grids()
     t3 = _table3(grids)
     for row in t3[:3]:
