@@ -134,12 +134,18 @@ def title_from_text(text: str, *, max_lines: int = 15) -> str | None:
     return None
 
 
+def strip_variant(title: str) -> str:
+    """"…年度报告（图片版）" -> "…年度报告": the variant mark names a source, not the report."""
+    marks = "|".join(map(re.escape, _labels()["title_variant_marks"]))
+    return re.sub(rf"\s*[（(【\[]\s*(?:{marks})\s*[）)】\]]\s*$", "", title)
+
+
 def choose_title(text: str, meta: PageMeta, context: PageMeta | None) -> str | None:
     for candidate in (title_from_text(text), meta.title, context.title if context else None):
         if candidate and _is_title_like(candidate):
-            return collapse(candidate)
+            return strip_variant(collapse(candidate))
     fallback = meta.title or (context.title if context else None)
-    return collapse(fallback) if fallback else None
+    return strip_variant(collapse(fallback)) if fallback else None
 
 
 # ---------------------------------------------------------------------------------------- year

@@ -154,3 +154,9 @@ def test_published_line_near_top() -> None:
     text = "绥阳县小关乡2023年政府信息公开工作年度报告\n\n发布时间: 2024-01-30 22:06 字体:[]\n\n一、总体情况"
     assert metadata.published_from_text(text) == "2024-01-30"
     assert metadata.published_from_text("标题\n生成日期：2024-01-11\n一、总体情况") is None
+
+
+@pytest.mark.parametrize("mark", ["（图片版）", "(超链版)", " （超链版）"])
+def test_variant_mark_left_out_of_the_title(mark: str) -> None:
+    meta = PageMeta(title=f"宿州市人民政府2019年政府信息公开工作年度报告{mark}")
+    assert metadata.choose_title("", meta, None) == "宿州市人民政府2019年政府信息公开工作年度报告"
