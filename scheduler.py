@@ -630,6 +630,8 @@ class CrawlService:
         with self._runs_done:
             self._active_runs += 1
         try:
+            # We hold the lock, so a run still 'running' was left by a holder that died.
+            self.health.close_dangling_runs(name, "the scheduler running this crawl died")
             launched_at = self.health.now()
             run_id = self.health.start_run(name, launched_at)
             stats = self._crawl(name)
@@ -701,6 +703,9 @@ class CrawlService:
             return RunStats(status="failed", message=f"cannot start crawl {cmd[0]!r}: {exc}")
         with self._children_lock:
             self._children[name] = proc
+            if self._stopping.is_set():
+                # shutdown() began between our start check and Popen and did not see this child.
+                _signal_group(proc, signal.SIGTERM)
         done = threading.Event()
         lost = threading.Event()
 
