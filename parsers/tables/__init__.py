@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from parsers.document import Document
+from parsers.document import Document, Grid
 from parsers.record import Finding, finding
 from parsers.tables.extract import build_cells, decide_template, header_findings, walk
 from parsers.tables.identities import identity_findings
 from parsers.tables.layout_text import text_rows
 from parsers.tables.legacy import read_legacy
+from parsers.tables.normalize import normalize
 from parsers.tables.rows import Row, grid_rows
 
 __all__ = ["TablesResult", "extract_tables", "identity_findings"]
@@ -32,22 +33,48 @@ class TablesResult:
     table_lines: set[int] = field(default_factory=set)  # indices of doc.text.splitlines() used by tables
 
 
+def _grid_text_lines(text: str, grids: list[Grid]) -> set[int]:
+    """Lines of `text` that repeat the cells of `grids`: runs of at least 3 non-blank lines
+    (blank lines in between allowed) whose every line is the text of some cell."""
+    cells = {normalize(c) for g in grids for row in g for c in row if c and normalize(c)}
+    out: set[int] = set()
+    run: list[int] = []
+    for i, line in enumerate([*text.splitlines(), "\x00"]):
+        norm = normalize(line)
+        if not norm:
+            continue
+        if norm in cells:
+            run.append(i)
+            continue
+        if len(run) >= 3:
+            out |= set(range(run[0], run[-1] + 1))
+        run = []
+    return out
+
+
 def extract_tables(doc: Document) -> TablesResult:
     rows: list[Row] = grid_rows(doc.tables) if doc.tables else text_rows(doc.text)
     w = walk(rows)
     template = decide_template(w)
     built = build_cells(w, template, doc.uncertain)
-    legacy, legacy_lines = read_legacy(rows)
+    legacy, legacy_lines, legacy_grid = read_legacy(rows)
     findings = built.findings + header_findings(w, template)
     if template is None and legacy is None and not any(built.present.values()):
         # No national table and no legacy appendix: for a report year >= 2019 this is C06; the
         # record builder drops it for legacy years (tables are optional before 2019).
         findings.append(finding("C06", "no statistical tables found (tables 2, 3 and 4 absent)"))
-    table_lines: set[int] = set()
-    if not doc.tables:
-        for lines in (*w.lines.values(), legacy_lines):
-            if lines:
-                table_lines |= set(range(min(lines), max(lines) + 1))
+    if doc.tables:
+        # Cells come from the grids, but a reader may still have left the tables' text in
+        # `doc.text` (one cell per line): find those lines too, so sections can drop them.
+        used = {h.row.grid for h in w.hits} | {legacy_grid}
+        spans = [*walk(text_rows(doc.text)).lines.values()]
+        table_lines = _grid_text_lines(doc.text, [g for i, g in enumerate(doc.tables) if i in used])
+    else:
+        spans = [*w.lines.values(), legacy_lines]
+        table_lines = set()
+    for lines in spans:
+        if lines:
+            table_lines |= set(range(min(lines), max(lines) + 1))
     return TablesResult(
         template=template,
         cells=built.cells,

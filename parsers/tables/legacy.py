@@ -84,8 +84,9 @@ def _header(row: Row) -> _Header | None:
     return _Header(label, unit, value, cumulative, len(row.cells))
 
 
-def read_legacy(rows: list[Row]) -> tuple[dict[str, Any] | None, set[int]]:
-    """The appendix as a dict (None when there is none) and the text lines it occupies."""
+def read_legacy(rows: list[Row]) -> tuple[dict[str, Any] | None, set[int], int | None]:
+    """The appendix as a dict (None when there is none), the text lines it occupies and the
+    index of its grid (None for text)."""
     out: dict[str, Any] = {}
     lines: set[int] = set()
     header: _Header | None = None
@@ -117,7 +118,8 @@ def read_legacy(rows: list[Row]) -> tuple[dict[str, Any] | None, set[int]]:
         _read_row(row, header, out)
         lines |= row.lines
         last_line = max(row.lines) if row.lines else last_line
-    return (out or None), lines
+    grid = owner if owner is not None and owner >= 0 and out else None
+    return (out or None), lines, grid
 
 
 def _read_row(row: Row, header: _Header, out: dict[str, Any]) -> None:

@@ -73,3 +73,19 @@ def test_missing_row_in_a_grid_is_c06_with_null_cells() -> None:
     assert len(missing) == 7 and all(result.cells[k] is None for k in missing)
     (c06,) = [f for f in result.findings if f.check == "C06"]
     assert set(c06.keys) == set(missing)
+
+
+def test_table_text_left_in_doc_text_is_marked_for_the_section_splitter() -> None:
+    record = load_base_records()["pingtan-2018"]
+    grids = read_grids(render_html(record))
+    # a reader that keeps table cells in the running text, one per line, as well as in `tables`
+    lines = [
+        "五、政府信息公开工作存在的主要问题及改进情况",
+        "主要问题是信息更新不及时。",
+        "六、政府信息公开情况统计表",
+    ]
+    lines += [c for row in grids[-1] for c in row if c]
+    lines += ["平潭综合实验区党政办公室"]
+    result = extract_tables(Document(format="html", text="\n".join(lines), tables=grids))
+    assert result.legacy == record["legacy"]
+    assert result.table_lines == set(range(3, len(lines) - 1))
