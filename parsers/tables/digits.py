@@ -9,9 +9,8 @@ figure is never guessed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
-Check = Callable[[Sequence[int]], bool]
 # Enumerations beyond this are abandoned (left null): a run that long is not a table row.
 _MAX_CANDIDATES = 20000
 
@@ -39,46 +38,70 @@ def splits(digits: str, count: int) -> Iterator[tuple[int, ...]]:
     yield from rec(0, count)
 
 
-def row_sum_check(values: Sequence[int]) -> bool:
-    """A3 on one table-3 row: the last figure (总计) is the sum of the others."""
-    return values[-1] == sum(values[:-1])
+def sum_splits(digits: str, group: int) -> Iterator[tuple[int, ...]]:
+    """Splits of `digits` into consecutive groups of `group` integers, each group ending in the
+    sum of the others (A3 on a table-3 row: group 7; A4 on table 4: group 5).
+
+    Only the first group-1 figures of a group are enumerated; the last one is then fixed (it
+    must be their sum), which keeps long runs cheap."""
+
+    def heads(pos: int, left: int) -> Iterator[tuple[tuple[int, ...], int]]:
+        if left == 0:
+            yield (), pos
+            return
+        if pos >= len(digits):
+            return
+        ends = [pos + 1] if digits[pos] == "0" else range(pos + 1, len(digits) + 1)
+        for end in ends:
+            head = int(digits[pos:end])
+            for tail, stop in heads(end, left - 1):
+                yield (head, *tail), stop
+
+    def rec(pos: int) -> Iterator[tuple[int, ...]]:
+        if pos == len(digits):
+            yield ()
+            return
+        for head, end in heads(pos, group - 1):
+            total = str(sum(head))
+            if digits.startswith(total, end):
+                for tail in rec(end + len(total)):
+                    yield (*head, int(total), *tail)
+
+    yield from rec(0)
 
 
-def group_sum_check(group: int) -> Check:
-    """A4 on table 4: every `group` figures end in their total (upheld+corrected+other+pending)."""
-
-    def check(values: Sequence[int]) -> bool:
-        return all(
-            values[i + group - 1] == sum(values[i : i + group - 1]) for i in range(0, len(values), group)
-        )
-
-    return check
+def groups_hold(values: Sequence[int], group: int) -> bool:
+    """Every `group` figures end in the sum of the others."""
+    return all(values[i + group - 1] == sum(values[i : i + group - 1]) for i in range(0, len(values), group))
 
 
-def candidates(run: str, count: int, check: Check | None = None) -> list[tuple[int, ...]]:
-    """All readings of `run` as `count` integers that pass `check` (the §10 procedure).
+def candidates(run: str, count: int, group: int | None = None) -> list[tuple[int, ...]]:
+    """All readings of `run` as `count` integers (the §10 procedure).
 
-    If whitespace already cuts the run into `count` integers that pass, that reading alone is
-    returned; otherwise the spaces are dropped and every split is tried.
+    `group`: the identity local to the run — every `group` figures end in their sum (7 for a
+    table-3 row, 5 for table 4); None when the run has no identity (table 2). If whitespace
+    already cuts the run into `count` integers that pass, that reading alone is returned;
+    otherwise the spaces are dropped and every split is tried.
     """
     pieces = run.split()
     if len(pieces) == count and all(p.isdigit() for p in pieces):
         values = tuple(int(p) for p in pieces)
-        if check is None or check(values):
+        if group is None or groups_hold(values, group):
             return [values]
     digits = "".join(pieces)
     if not digits.isdigit():
         return []
     out: list[tuple[int, ...]] = []
-    for n, values in enumerate(splits(digits, count)):
+    source = splits(digits, count) if group is None else sum_splits(digits, group)
+    for n, values in enumerate(source):
         if n > _MAX_CANDIDATES:
-            return []
-        if check is None or check(values):
+            return []  # too many readings to mean anything: left null
+        if len(values) == count:
             out.append(values)
     return out
 
 
-def resolve(run: str, count: int, check: Check | None = None) -> tuple[int, ...] | None:
+def resolve(run: str, count: int, group: int | None = None) -> tuple[int, ...] | None:
     """The unique reading of `run`, or None when there is none or more than one."""
-    found = candidates(run, count, check)
+    found = candidates(run, count, group)
     return found[0] if len(found) == 1 else None

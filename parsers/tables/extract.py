@@ -361,21 +361,21 @@ def _clean_token(text: str) -> bool:
 
 
 def _read_row(hit: Hit, r: RowSpec, out: Cells, uncertain: set[tuple[int, int, int]]) -> None:
-    check = digits.row_sum_check if r.table == "table3" else None
-    raw = _raw_values(hit, r, len(r.columns), check, out)
+    group = len(r.columns) if r.table == "table3" else None  # A3: the row ends in its total
+    raw = _raw_values(hit, r, len(r.columns), group, out)
     _store(hit, list(r.keys), list(r.types), raw, out, uncertain)
 
 
 def _read_table4(hit: Hit, groups: list[RowSpec], out: Cells, uncertain: set[tuple[int, int, int]]) -> None:
     keys = [k for g in groups for k in g.keys]
     types = [ty for g in groups for ty in g.types]
-    check = digits.group_sum_check(len(groups[0].columns))
-    raw = _raw_values(hit, None, len(keys), check, out)
+    group = len(groups[0].columns)  # A4: each group ends in its total
+    raw = _raw_values(hit, None, len(keys), group, out)
     _store(hit, keys, types, raw, out, uncertain)
 
 
 def _raw_values(
-    hit: Hit, r: RowSpec | None, n: int, check: digits.Check | None, out: Cells
+    hit: Hit, r: RowSpec | None, n: int, group: int | None, out: Cells
 ) -> list[tuple[str, int]] | None:
     """The row's n printed figures in column order with their grid column (-1 for text),
     or None when they cannot be told apart."""
@@ -386,7 +386,7 @@ def _raw_values(
     if len(values) == n and all(_clean_token(v) or is_blank(v) for v in values):
         return [(v, -1) for v in values]
     if values and all(v.replace(" ", "").isdigit() for v in values):
-        found = digits.candidates(" ".join(values), n, check)
+        found = digits.candidates(" ".join(values), n, group)
         if len(found) == 1:
             return [(str(x), -1) for x in found[0]]
         if len(found) > 1:
