@@ -634,7 +634,9 @@ class HealthStore:
             kinds = sorted(set(open_alerts.get(name, [])))
             health = "unknown"
             if last is not None:
-                health = "ok" if not kinds and last.stats.status in {"ok", "running"} else "attention"
+                health = (
+                    "ok" if not kinds and last.stats.status in {"ok", "partial", "running"} else "attention"
+                )
             lock = locks.get(name)
             out.append(
                 {
