@@ -18,7 +18,7 @@ from parsers.tables import digits, identities, mapping
 from parsers.tables.mapping import TABLES, RowSpec, table_of
 from parsers.tables.normalize import edit_distance, normalize, split_ordinal, variants
 from parsers.tables.rows import Row, split_labels
-from parsers.tables.values import is_blank, parse_value
+from parsers.tables.values import clean, is_blank, looks_numeric, parse_value
 
 T4_ROW = "appeals"  # pseudo row id of table 4's single line of 15 figures
 
@@ -59,6 +59,7 @@ class Walk:
     hits: list[Hit] = field(default_factory=list)
     headers: list[HeaderLabel] = field(default_factory=list)
     lines: dict[str, set[int]] = field(default_factory=lambda: {t: set() for t in TABLES})
+    units: dict[str, str] = field(default_factory=dict)  # caption -> money unit its header prints
 
     def mark(self, table: str, row: Row) -> None:
         self.lines[table] |= row.lines
@@ -80,6 +81,9 @@ def match_row(norm: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+_UNIT_RE = re.compile(r"单位:?(万元|元)")
+
+
 def match_column(norm: str, expected: str | None = None) -> tuple[str | None, str | None]:
     """(canonical table-2 column label, variant kind) for a printed header cell."""
     columns = mapping.table2_columns()
@@ -88,20 +92,16 @@ def match_column(norm: str, expected: str | None = None) -> tuple[str | None, st
     variant = variants().get(norm)
     if variant and variant.canonical in columns:
         return variant.canonical, variant.kind
+    unit = _UNIT_RE.search(norm)
+    if unit:  # same label in another money unit: not a typo, the figures need converting (C12)
+        other = "万元" if unit.group(1) == "元" else "元"
+        swapped = f"{norm[: unit.start(1)]}{other}{norm[unit.end(1) :]}"
+        if swapped in columns:
+            return swapped, f"unit:{unit.group(1)}"
     limit = int(_conf()["max_header_edit_distance"])
     if expected and len(norm) >= 4 and edit_distance(norm, expected) <= limit:
         return expected, "fuzzy"  # positional fallback: the label expected in this column
     return None, None
-
-
-def _expected_columns(caption: str | None) -> list[str]:
-    """Column labels a sub-table's header may carry at each position (both versions)."""
-    out: list[list[str]] = []
-    for template in mapping.TEMPLATES:
-        rows = mapping.table2_captions(template).get(caption or "", [])
-        if rows:
-            out.append(list(rows[0].column_labels))
-    return [lab for labels in out for lab in labels]
 
 
 def walk(rows: list[Row]) -> Walk:
@@ -138,6 +138,8 @@ def walk(rows: list[Row]) -> Walk:
             for n, printed in zip(norms, labels, strict=True):
                 canonical, via = match_column(n)
                 w.headers.append(HeaderLabel("table2", caption, printed, canonical or n, via))
+                if via and via.startswith("unit:"):
+                    w.units[caption or ""] = via.removeprefix("unit:")
             w.mark("table2", row)
             continue
         if row.positional and not has_values and _T3_HEADER_MARK in norms:
@@ -240,6 +242,8 @@ def _read_header(row: Row, labels: list[str], caption: str | None, w: Walk) -> d
         if canonical:
             out[pos] = canonical
             w.headers.append(HeaderLabel("table2", caption, printed, canonical, via))
+            if via and via.startswith("unit:"):
+                w.units[caption or ""] = via.removeprefix("unit:")
         k += 1
         last = (norm, pos)
     return out
@@ -309,7 +313,7 @@ def build_cells(w: Walk, template: str | None, uncertain: set[tuple[int, int, in
                 out.cells.update(dict.fromkeys(r.keys))
                 continue
             _check_label(hit, r, out)
-            _read_row(hit, r, out, uncertain)
+            _read_row(hit, r, out, uncertain, w.units.get(r.caption) or w.units.get(""))
         if missing:
             out.findings.append(
                 finding("C06", f"{_TABLE_NAMES[table]}: {len(missing)} cells of missing rows", missing)
@@ -348,8 +352,18 @@ def header_findings(w: Walk, template: str | None) -> list[Finding]:
             for col, label in zip(r.columns, r.column_labels, strict=True)
             if label == h.canonical
         ]
-        out.append(finding("C24", f"column header {h.printed!r} read as {h.canonical!r} ({h.via})", keys))
+        if h.via.startswith("unit:"):
+            unit = h.via.removeprefix("unit:")
+            out.append(
+                finding("C12", f"column header {h.printed!r} counts in {unit}; figures converted", keys)
+            )
+        else:
+            out.append(finding("C24", f"column header {h.printed!r} read as {h.canonical!r} ({h.via})", keys))
     return out
+
+
+def _has_unit(text: str) -> bool:
+    return clean(text).endswith("元")
 
 
 def _clean_token(text: str) -> bool:
@@ -360,9 +374,21 @@ def _clean_token(text: str) -> bool:
     return not (token.isdigit() and len(token) > 1 and token[0] == "0")
 
 
-def _read_row(hit: Hit, r: RowSpec, out: Cells, uncertain: set[tuple[int, int, int]]) -> None:
+def _read_row(
+    hit: Hit, r: RowSpec, out: Cells, uncertain: set[tuple[int, int, int]], unit: str | None = None
+) -> None:
     group = len(r.columns) if r.table == "table3" else None  # A3: the row ends in its total
     raw = _raw_values(hit, r, len(r.columns), group, out)
+    if raw is not None and unit:  # the header's unit applies to figures printed without one
+        raw = [
+            (
+                f"{text}{unit}"
+                if kind == "decimal" and looks_numeric(text) and not _has_unit(text)
+                else text,
+                pos,
+            )
+            for (text, pos), kind in zip(raw, r.types, strict=True)
+        ]
     _store(hit, list(r.keys), list(r.types), raw, out, uncertain)
 
 

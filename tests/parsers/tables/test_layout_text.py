@@ -135,3 +135,20 @@ def test_row_with_too_few_figures_is_null_not_guessed() -> None:
     assert [result.cells[f"active.regulations.{c}"] for c in ("issued", "repealed", "in_force")] == [None] * 3
     assert result.cells["active.normative_docs.in_force"] == 3
     assert any(f.check == "C07" and "active.regulations.issued" in f.keys for f in result.findings)
+
+
+def test_fee_header_in_yuan_is_converted_with_c12_not_c24() -> None:
+    text = "\n".join(
+        [
+            "第二十条第（一）项\t\t\t",
+            "信息内容\t本年制发件数\t本年废止件数\t现行有效件数",
+            "规章\t0\t0\t0",
+            "第二十条第（八）项\t\t\t",
+            "信息内容\t本年收费金额（单位：元）\t\t",
+            "行政事业性收费\t59,490,886.67\t\t",
+        ]
+    )
+    result = extract_tables(Document(format="txt", text=text))
+    assert result.cells["active.admin_fees.amount_wan"] == "5949.088667"
+    checks = [(f.check, f.keys) for f in result.findings if f.check in ("C12", "C24")]
+    assert checks == [("C12", ("active.admin_fees.amount_wan",))]
