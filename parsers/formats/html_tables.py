@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from lxml import html as lxml_html
 from lxml.etree import _Element
 
@@ -17,12 +18,24 @@ from parsers.document import Grid
 
 # Spans beyond this are authoring errors ("rowspan=9999"); clamp so one bad cell cannot explode.
 _MAX_SPAN = 200
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 _WS_RE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009\u200b]+")
 
 
-def read_grids(source: str | bytes | _Element) -> list[Grid]:
+def read_grids(source: str | bytes | _Element | etree._ElementTree) -> list[Grid]:
     """Every <table> in `source` (markup or an lxml tree), in document order, as a resolved Grid."""
-    root = lxml_html.fromstring(source) if isinstance(source, str | bytes) else source
+    if isinstance(source, str | bytes):
+        if isinstance(source, str):
+            # lxml refuses str input that carries an encoding declaration (XHTML pages)
+            source = _XML_DECL_RE.sub("", source, count=1)
+        if not source.strip():
+            return []
+        try:
+            root = lxml_html.fromstring(source)
+        except (etree.ParserError, ValueError):
+            return []
+    else:
+        root = source.getroot() if hasattr(source, "getroot") else source
     return [_grid(t) for t in root.iter("table") if _own_rows(t)]
 
 

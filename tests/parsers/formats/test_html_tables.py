@@ -43,3 +43,12 @@ def test_bytes_with_declared_gbk_charset() -> None:
 def test_thead_tbody_and_th_cells() -> None:
     html = "<table><thead><tr><th>信息内容</th><th>本年处理决定数量</th></tr></thead><tbody><tr><td>行政许可</td><td>3</td></tr></tbody></table>"
     assert read_grids(html) == [[["信息内容", "本年处理决定数量"], ["行政许可", "3"]]]
+
+
+def test_trees_xhtml_declarations_and_empty_input() -> None:
+    from lxml import html as lxml_html
+
+    page = '<?xml version="1.0" encoding="utf-8"?><html><body><table><tr><td>规章</td></tr></table></body></html>'
+    assert read_grids(page) == [[["规章"]]]
+    assert read_grids(lxml_html.fromstring(page.split("?>", 1)[1])) == [[["规章"]]]
+    assert read_grids("") == [] and read_grids("   ") == []
