@@ -6,6 +6,7 @@ so the ground truth is always read from the live state.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import threading
@@ -117,8 +118,9 @@ class Portal:
             kinds += [k for k in ("oversize", "zipbomb") if self.knobs.get(k)]
         return kinds
 
-    @property
+    @functools.cached_property
     def trap_uid(self) -> int | None:
+        """The report whose page also links the knob trap files (oversize, zip bomb)."""
         html_items = [r for r in self.plan.reports if r.mode == "html" and not r.variant]
         return max(html_items, key=lambda r: (r.year, r.uid)).uid if html_items else None
 

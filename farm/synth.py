@@ -136,18 +136,20 @@ def _small(rng: random.Random, p_zero: float, hi: int) -> int:
     return 0 if rng.random() < p_zero else rng.randint(1, hi)
 
 
-def _table3(rng: random.Random, template: str, scale: int) -> dict[str, int]:
-    """Table 3 satisfying A1, A2, A3 (totals are sums; new + carried = processed + forward)."""
-    outcome_rows = [
+@cache
+def _outcome_rows(template: str) -> tuple[str, ...]:
+    rows = [
         k.key.split(".")[1]
         for k in spec.keys(template)  # type: ignore[arg-type]
         if k.key.startswith("applications.") and k.key.endswith(".natural_person")
     ]
-    outcome_rows = [
-        r
-        for r in outcome_rows
-        if r not in ("new_received", "carried_over", "total_processed", "carried_forward")
-    ]
+    skip = ("new_received", "carried_over", "total_processed", "carried_forward")
+    return tuple(r for r in rows if r not in skip)
+
+
+def _table3(rng: random.Random, template: str, scale: int) -> dict[str, int]:
+    """Table 3 satisfying A1, A2, A3 (totals are sums; new + carried = processed + forward)."""
+    outcome_rows = _outcome_rows(template)
     cells: dict[str, int] = {}
     active = {"natural_person": 0.7, "commercial_enterprise": 0.35, "other_org": 0.15}
     for col in T3_COLS:
@@ -164,8 +166,7 @@ def _table3(rng: random.Random, template: str, scale: int) -> dict[str, int]:
         cells[f"applications.carried_forward.{col}"] = forward
         cells[f"applications.carried_over.{col}"] = carried
         cells[f"applications.new_received.{col}"] = total_processed + forward - carried
-    rows = {k.split(".")[1] for k in cells}
-    for row in rows:
+    for row in (*outcome_rows, "total_processed", "carried_forward", "carried_over", "new_received"):
         cells[f"applications.{row}.total"] = sum(cells[f"applications.{row}.{c}"] for c in T3_COLS)
     return cells
 
@@ -180,11 +181,14 @@ def _table4(rng: random.Random) -> dict[str, int]:
     return cells
 
 
+@cache
+def _active_keys(template: str) -> tuple[spec.KeySpec, ...]:
+    return tuple(k for k in spec.keys(template) if k.key.startswith("active."))  # type: ignore[arg-type]
+
+
 def _table2(rng: random.Random, template: str, kind: str) -> dict[str, int | str]:
     cells: dict[str, int | str] = {}
-    for k in spec.keys(template):  # type: ignore[arg-type]
-        if not k.key.startswith("active."):
-            continue
+    for k in _active_keys(template):
         if k.type == "decimal":
             if rng.random() < 0.6:
                 cells[k.key] = "0"
@@ -323,7 +327,9 @@ def _sections(
     seeds = _seed_paragraphs()
     flavour = rng.choice(seeds) if seeds else ""
     bases = [
-        b for b in base_records() if isinstance(b.get("sections"), dict) and b["sections"].get("problems")
+        b
+        for b in _base_records().values()
+        if isinstance(b.get("sections"), dict) and b["sections"].get("problems")
     ]
     if template == "legacy":
         assert legacy is not None
