@@ -152,3 +152,30 @@ def test_fee_header_in_yuan_is_converted_with_c12_not_c24() -> None:
     assert result.cells["active.admin_fees.amount_wan"] == "5949.088667"
     checks = [(f.check, f.keys) for f in result.findings if f.check in ("C12", "C24")]
     assert checks == [("C12", ("active.admin_fees.amount_wan",))]
+
+
+def test_v2019_tab_layout_with_signed_changes_and_procurement() -> None:
+    record = load_base_records()["pingtan-2020"]
+    cells = record["cells"]
+    lines: list[str] = []
+    caption = None
+    for k in spec.keys("v2019"):
+        if not k.key.startswith("active."):
+            continue
+        if k.table != caption:
+            caption = k.table
+            columns = list(dict.fromkeys(x.column for x in spec.keys("v2019") if x.table == caption))
+            lines += [f"{caption}\t\t\t", "\t".join(["信息内容", *columns])]
+        if k.key.endswith(("newly_made", "prev_year_items", "items")):
+            lines.append(k.row)
+        value = cells[k.key]
+        lines[-1] += "\t" + (f"{value}元" if k.key.endswith("amount_yuan") else str(value))
+    lines.append("(本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和)\t\t申请人情况")
+    lines += _table3_lines("v2019", cells, "\t")
+    result = extract_tables(Document(format="txt", text="\n".join(lines)))
+    assert result.template == "v2019"
+    assert "行政处罚\t2381\t-18\t1457" in lines and "政府集中采购\t126\t75394432.52元" in lines
+    for key, value in cells.items():
+        if not key.startswith("appeals."):
+            assert result.cells[key] == value, key
+    assert [f.check for f in result.findings] == ["C06"]  # table 4 left out of this text
