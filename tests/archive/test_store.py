@@ -220,3 +220,36 @@ def test_raw_sha_must_name_a_stored_capture(archive: Archive, seed_record) -> No
         archive.store_report(
             portal="p", url="u", record=seed_record("001_dfce13c1242a961e"), raw_sha256="0" * 64
         )
+
+
+def test_concurrent_writers_of_the_same_report_file_it_once(db_url: str, tmp_path, seed_record) -> None:
+    """Two crawler processes meeting the same report: one new_report, the others see it unchanged."""
+    import threading
+
+    arcs = [Archive.open(db_url, captures_dir=tmp_path / "cap") for _ in range(4)]
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(arcs))
+
+    def work(arc: Archive) -> None:
+        try:
+            barrier.wait()
+            sha = arc.store_capture(url="http://p.test/a", body=b"same bytes", headers={}, fetched_at=T0)
+            out = arc.store_report(portal="p", url="http://p.test/a", record=seed_record("004_cad4fa3e014eb2f3"),
+                                   raw_sha256=sha, fetched_at=T0)  # fmt: skip
+            outcomes.append(out.kind)
+        except BaseException as err:  # reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=work, args=(a,)) for a in arcs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for a in arcs:
+        a.close()
+    assert errors == []
+    assert sorted(outcomes) == ["new_report", "unchanged", "unchanged", "unchanged"]
+    arc = Archive.open(db_url, captures_dir=tmp_path / "cap")
+    assert _count(arc, Version) == 1 and _count(arc, Body) == 1
+    arc.close()

@@ -170,8 +170,9 @@ def test_export_formats(db: str, capsys, tmp_path: Path) -> None:
     assert code == 0 and "5 records" in err
     from openpyxl import load_workbook
 
-    ws = load_workbook(path, read_only=True)["reports"]
-    values = list(ws.values)
+    wb = load_workbook(path, read_only=True)
+    values = list(wb["reports"].values)
+    wb.close()
     header = list(values[0])
     row = next(r for r in values[1:] if r[0] == "城乡一体化示范区党政办公室" and r[2] == 2023)
     assert row[header.index("active.admin_fees.amount_wan")] == "5949.088667"  # text, never a float
