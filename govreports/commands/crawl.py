@@ -84,9 +84,17 @@ def run_crawl(
     crawler = process.create_crawler(AnnualReportsSpider)
     process.crawl(crawler, portals=str(portals_file), portal=",".join(names or []))
     process.start()
-    summary = crawler.stats.get_value("govreports/summary") if crawler.stats else None
-    if summary is None:
-        summary = {"finish_reason": "failed", "portals": {}}
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    summary = stats.get("govreports/summary") or {"finish_reason": "failed", "portals": {}}
+    summary["stats"] = {
+        "requests": stats.get("downloader/request_count", 0),
+        "responses": stats.get("downloader/response_count", 0),
+        "elapsed_s": stats.get("elapsed_time_seconds"),
+        "peak_memory_bytes": stats.get("memusage/max"),
+        "offsite_filtered": stats.get("govreports/offsite_filtered", 0),
+        "retries": stats.get("retry/count", 0),
+        "resumed_skipped": stats.get("govreports/resumed_skipped", 0),
+    }
     return summary
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from crawler import encoding
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Test folders are not packages (--import-mode=importlib): make the helper modules here importable.
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 def make_response(

@@ -39,7 +39,7 @@ def stored_urls(db_url: str, portal: str | None = None) -> set[str]:
 
 
 def _report_urls(report: dict[str, Any]) -> set[str]:
-    return {report["detail_url"], *report.get("attachment_urls", [])}
+    return {report["detail_url"], *report.get("attachment_urls", []), *report.get("also_urls", [])}
 
 
 def score(truth: dict[str, Any], db_url: str, portals: set[str] | None = None) -> Score:

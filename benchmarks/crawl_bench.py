@@ -1,0 +1,132 @@
+"""Crawler benchmark against the farm (portals.md §12):
+
+- throughput with 50 ms injected latency, as a ratio of the politeness limit
+  (CONCURRENT_REQUESTS_PER_DOMAIN × portals / latency); target ≥ 0.9;
+- peak memory (RSS of the crawl process) over a farm of 10 000 documents; target ≤ 300 MB.
+
+Each crawl runs in a subprocess (`govreports crawl`), as under the scheduler. The parser is
+replaced by a stub (`benchmarks.crawl_bench.stub_parse`): this measures discovery, fetching and
+archiving; parsing has its own benchmark (parse_bench). Env: CRAWL_BENCH_DOCS (default 10000),
+CRAWL_BENCH_PORTALS (throughput farm, default 4).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from govreports.paths import PROJECT_ROOT
+
+LATENCY_S = 0.05
+TARGET_RATIO = 0.9
+TARGET_MB = 300
+
+
+def stub_parse(
+    data: bytes, *, url=None, headers=None, context=None, body_kind_default=None
+) -> dict[str, Any]:
+    """A cheap record so that the archive files something per report (titles are unique per URL)."""
+    import hashlib
+
+    title = getattr(context, "title", None) or url or "report"
+    return {
+        "schema": "govreports/annual-report@1",
+        "title": title,
+        "agency": "bench:" + hashlib.sha1((url or "").encode()).hexdigest()[:12],
+        "year": 2023,
+        "template": None,
+        "body_kind": body_kind_default or "other",
+        "dates": {"published": None, "signed": None, "period_start": None, "period_end": None},
+        "source": {"path": None, "url": url, "format": "html", "sha256": hashlib.sha256(data).hexdigest()},
+        "cells": {},
+        "sections": {},
+        "findings": [],
+    }
+
+
+def _crawl(portals_file: Path, work: Path) -> tuple[dict[str, Any], float, float]:
+    """(summary, wall seconds of the crawl process, peak RSS MB of it)."""
+    env = {**os.environ, "GOVREPORTS_DATA": str(work / "data")}
+    cmd = [sys.executable, "-m", "govreports", "crawl", "--portals", str(portals_file)]
+    cmd += ["--db", f"sqlite:///{work / 'archive.sqlite3'}", "--json", "--no-resume"]
+    cmd += [
+        "--log-file",
+        str(work / "crawl.log"),
+        "-s",
+        "GOVREPORTS_PARSE_FUNCTION=benchmarks.crawl_bench.stub_parse",
+    ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=PROJECT_ROOT, env=env)
+    wall = time.perf_counter() - started
+    if out.returncode != 0:
+        raise RuntimeError(f"crawl failed: {out.stderr[-2000:]}")
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    summary = json.loads(out.stdout.strip().splitlines()[-1])
+    # ru_maxrss is the largest child so far; earlier children (farm warm-up) are smaller.
+    return summary, wall, max(peak_kb, before) / 1024
+
+
+def throughput(portals: int) -> float:
+    from farm import Farm
+    from farm.profiles import large_profile
+    from settings import crawl as crawl_settings
+
+    profile = large_profile(portals * 250)
+    for i, p in enumerate(profile["portals"]):
+        # Pure HTML on static pages: every request pays the latency, none waits for a renderer.
+        p.update(modes={"html": 1.0}, style="A", name=f"bench_a{i:03d}")
+    with (
+        tempfile.TemporaryDirectory(prefix="crawl-bench-") as tmp,
+        Farm.start(profile=profile, data_dir=Path(tmp) / "farm") as farm,
+    ):
+        n = len(farm.portals)
+        summary, wall, _ = _crawl(Path(farm.portals_file), Path(tmp))
+    stats = summary["stats"]
+    elapsed = stats["elapsed_s"] or wall
+    rate = stats["requests"] / elapsed
+    limit = crawl_settings.CONCURRENT_REQUESTS_PER_DOMAIN * n / LATENCY_S
+    ratio = rate / limit
+    found = sum(p["reports_found"] for p in summary["portals"].values())
+    verdict = "ok" if ratio >= TARGET_RATIO else f"MISSED (target ≥ {TARGET_RATIO})"
+    print(
+        f"throughput: {stats['requests']} requests in {elapsed:.1f} s over {n} portals = {rate:.0f} req/s; "
+        f"politeness limit {limit:.0f} req/s; ratio {ratio:.2f}  {verdict}  ({found} reports)"
+    )
+    return ratio
+
+
+def memory(documents: int) -> float:
+    from farm import Farm
+
+    with (
+        tempfile.TemporaryDirectory(prefix="crawl-bench-") as tmp,
+        Farm.start(profile=f"large:{documents}", data_dir=Path(tmp) / "farm") as farm,
+    ):
+        planned = len(farm.truth.reports)
+        farm.warm()
+        summary, wall, peak_mb = _crawl(Path(farm.portals_file), Path(tmp))
+    found = sum(p["reports_found"] for p in summary["portals"].values())
+    verdict = "ok" if peak_mb <= TARGET_MB else f"MISSED (target ≤ {TARGET_MB} MB)"
+    print(
+        f"memory: peak RSS {peak_mb:.0f} MB crawling {planned} planned documents "
+        f"({found} reports found, {summary['stats']['requests']} requests, {wall:.0f} s)  {verdict}"
+    )
+    return peak_mb
+
+
+def main() -> int:
+    ratio = throughput(int(os.environ.get("CRAWL_BENCH_PORTALS", "4")))
+    peak = memory(int(os.environ.get("CRAWL_BENCH_DOCS", "10000")))
+    return 0 if ratio >= TARGET_RATIO and peak <= TARGET_MB else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
