@@ -3,15 +3,19 @@ Runs on SQLite and PostgreSQL (the `db_url` fixture of conftest.py)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
+import time
 from datetime import datetime, timedelta
 from itertools import count
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from freezegun import freeze_time
 from sqlalchemy import inspect
 
 from archive import migrate
@@ -249,3 +253,69 @@ def test_consecutive_failures() -> None:
     assert keys([run(), f1, f2]) == [f"failing:p:{f1.id}"]
     raised, cleared = evaluate_runs("p", [run(), f1, f2, run()], T)
     assert raised == [] and "failing" in cleared
+
+
+# ------------------------------------------------------------------ the scheduler on both backends
+
+
+def test_the_scheduler_keeps_jobs_and_locks_in_either_backend(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """APScheduler's job store and the portal locks live in the archive database, SQLite or
+    PostgreSQL: a restart after four missed daily slots crawls once, and leaves no lock behind."""
+    import scheduler
+    from settings.schedule import ScheduleSettings
+
+    fake = Path(__file__).resolve().parents[1] / "scheduler_support" / "fake_crawl.py"
+    plan = tmp_path / "plan.json"
+    plan.write_text(
+        json.dumps({"alpha": [{"summary": {"portal": "alpha", "reports_found": 2}}]}), encoding="utf-8"
+    )
+    monkeypatch.setenv("FAKE_CRAWL_PLAN", str(plan))
+    monkeypatch.setenv("FAKE_CRAWL_LOG", str(tmp_path / "crawls.jsonl"))
+    monkeypatch.setenv("GOVREPORTS_DATA", str(tmp_path / "data"))
+    portals = tmp_path / "portals.yaml"
+    portals.write_text(
+        'portals:\n  - name: alpha\n    start_urls: ["http://127.0.0.1:9/"]\n', encoding="utf-8"
+    )
+    settings = ScheduleSettings(
+        crawl_command=(
+            sys.executable,
+            str(fake),
+            "--portals",
+            "{portals}",
+            "--portal",
+            "{portal}",
+            "--db",
+            "{db}",
+        ),
+        spread_minutes=0,
+        lock_heartbeat_s=0.5,
+        lock_ttl_s=30.0,
+    )
+    services: list[scheduler.CrawlService] = []
+    try:
+        with freeze_time("2026-03-01 12:00:00", tick=True) as clock:
+            first = scheduler.CrawlService(portals, db_url, settings)
+            services.append(first)
+            first.start()
+            assert first.next_run_times()["alpha"].isoformat() == "2026-03-02T03:00:00+08:00"
+            first.shutdown(grace_s=2)
+            clock.move_to("2026-03-05 12:00:00")
+            second = scheduler.CrawlService(portals, db_url, settings)
+            services.append(second)
+            second.start()
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and not [r for r in second.health.runs("alpha") if r.ended_at]:
+                time.sleep(0.1)
+            time.sleep(0.5)
+            second.shutdown(grace_s=2)
+            runs = second.health.runs("alpha")
+            assert [(r.stats.status, r.stats.reports_found) for r in runs] == [("ok", 2)]
+            assert second.health.locks() == {}
+    finally:
+        for service in services:
+            if service.scheduler is not None and service.scheduler.running:
+                service.shutdown(grace_s=2)
+            service.archive.close()
+        scheduler._active = None
