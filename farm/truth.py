@@ -162,6 +162,7 @@ def of_portal(portal: Portal) -> Truth:
         "style": portal.style,
         "address": portal.address,
         "files_address": portal.files_address,
+        "base": portal.base,
         "start_url": portal.start_url,
         "home_url": portal.base + "/",
         "column_url": portal.column_href,

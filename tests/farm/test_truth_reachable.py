@@ -28,6 +28,25 @@ def _decode(body: bytes, ctype: str) -> str:
     return body.decode("gb18030" if label.lower().startswith("gb") else "utf-8", "replace")
 
 
+def a_pages(text: str) -> list[str]:
+    m = re.search(
+        r"createPageHTML\((?:'page_div',\s*)?(\d+),\s*(\d+),\s*[\"'](\w+)[\"'],\s*[\"'](\w+)[\"']", text
+    )
+    if m:
+        count, current, prefix, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
+    elif m := re.search(
+        r"var currentPage = (\d+);.*?var countPage = (\d+).*?href=\\\"(\w+)_\"\+nextpage\+\"\.(\w+)",
+        text,
+        re.S,
+    ):
+        current, count, prefix, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
+    else:
+        return []
+    del current  # 0- or 1-based varies by template: try both; a page that does not exist is a 404
+    numbers = range(1, count + 1)
+    return [f"{prefix}_{i}.{ext}" for i in numbers]
+
+
 def reference_crawl(portal: Portal, get) -> tuple[set[str], set[str]]:
     """(pages fetched, file URLs seen), following every mechanism portals.md describes."""
     hosts = {portal.host, f"{portal.files_address}:{portal.port}"}
@@ -58,11 +77,9 @@ def reference_crawl(portal: Portal, get) -> tuple[set[str], set[str]]:
         for href in LINK.findall(text):
             if not href.startswith(("javascript:", "mailto:")):
                 push(urljoin(url, href), url)
-        # A: pager written by JS
-        if m := (re.search(r"createPageHTML\((\d+),\s*\d+,\s*\"(\w+)\",\s*\"(\w+)\"", text)):
-            n, prefix, ext = int(m.group(1)), m.group(2), m.group(3)
-            for i in range(1, n):
-                push(urljoin(url, f"{prefix}_{i}.{ext}"), url)
+        # A: pager written by JS (4- or 6-argument createPageHTML, inline countPage; 0- or 1-based)
+        for href in a_pages(text):
+            push(urljoin(url, href), url)
         # B: datastore + dataproxy groups
         if m := re.search(r"jpage\(\{totalRecord:(\d+).*?proxyUrl:'([^']+)'", text, re.S):
             total, proxy = int(m.group(1)), m.group(2)
@@ -148,3 +165,84 @@ def test_truth_records_hold_the_identities(demo_farm: Farm) -> None:
         assert r.expected_record["template"] == (
             "legacy" if r.report_year <= 2018 else "v2019" if r.report_year <= 2020 else "v2021"
         )
+
+
+VARIANTS = {
+    "seed": 11,
+    "portals": [
+        {
+            "name": "va_1based",
+            "style": "A",
+            "years": [2016, 2024],
+            "pager": {"base": 1, "ext": "shtml", "per_page": 12},
+        },
+        {
+            "name": "va_six",
+            "style": "A",
+            "years": [2016, 2024],
+            "subcolumns": "years",
+            "pager": {
+                "js": "createPageHTML6",
+                "prefix": "list",
+                "ext": "htm",
+                "listing": "table",
+                "per_page": 3,
+            },
+        },
+        {
+            "name": "va_count",
+            "style": "A",
+            "years": [2016, 2024],
+            "subcolumns": "townships",
+            "pager": {"js": "countPage", "overstate": 2, "stub_bytes": 350, "per_page": 10},
+        },
+        {
+            "name": "vb_old",
+            "style": "B",
+            "years": [2012, 2024],
+            "subcolumns": "townships",
+            "bodies": {"departments": 5, "townships": 5},
+            "hanweb": {"legacy_proxy": True, "split_dates": True},
+        },
+        {
+            "name": "vc_town",
+            "style": "C",
+            "years": [2016, 2024],
+            "subcolumns": "townships",
+            "formats": ["pdf"],
+        },
+        {
+            "name": "vd_town",
+            "style": "D",
+            "years": [2016, 2024],
+            "subcolumns": "townships",
+            "formats": ["pdf"],
+        },
+        {
+            "name": "ve_town",
+            "style": "E",
+            "years": [2016, 2024],
+            "subcolumns": "townships",
+            "formats": ["pdf"],
+            "pager": {"stub_bytes": 350},
+            "knobs": {"encoding": "httpequiv_malformed"},
+        },
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def variants(tmp_path_factory: pytest.TempPathFactory):
+    with Farm.start(VARIANTS, data_dir=tmp_path_factory.mktemp("variants")) as farm:
+        yield farm
+
+
+@pytest.mark.parametrize("name", [p["name"] for p in VARIANTS["portals"]])
+def test_layout_variants_keep_truth_reachable(variants: Farm, get, name: str) -> None:
+    portal = variants.portal(name)
+    truth = variants.truth.for_portal(name)
+    pages_seen, files_seen = reference_crawl(portal, get)
+    missed = [r.detail_url for r in truth.reports if r.detail_url not in pages_seen]
+    assert not missed and truth.reports
+    assert all(canonical_url(u) in files_seen for r in truth.reports for u in r.attachment_urls)
+    assert all(d.url in pages_seen for d in truth.decoys)
