@@ -84,10 +84,13 @@ def candidates(run: str, count: int, group: int | None = None) -> list[tuple[int
     otherwise the spaces are dropped and every split is tried.
     """
     pieces = run.split()
+    spaced: tuple[int, ...] | None = None
     if len(pieces) == count and all(p.isdigit() for p in pieces):
-        values = tuple(int(p) for p in pieces)
-        if group is None or groups_hold(values, group):
-            return [values]
+        spaced = tuple(int(p) for p in pieces)
+        if group is None or groups_hold(spaced, group):
+            return [spaced]
+        if any(len(p) > 1 and p[0] == "0" for p in pieces):
+            spaced = None
     digits = "".join(pieces)
     if not digits.isdigit():
         return []
@@ -98,6 +101,10 @@ def candidates(run: str, count: int, group: int | None = None) -> list[tuple[int
             return []  # too many readings to mean anything: left null
         if len(values) == count:
             out.append(values)
+    if not out and spaced is not None:
+        # The spaces cut exactly `count` clean figures and no other reading exists: they are
+        # the cell boundaries of a table that breaks its own identity (C10/C11 will say so).
+        return [spaced]
     return out
 
 

@@ -88,4 +88,21 @@ def text_rows(text: str) -> list[Row]:
             for segment in _segments(cells):
                 rows.append(Row(segment, lines={i}))
         prev_single = len(filled) == 1
-    return rows
+    return _join_wrapped_labels(rows)
+
+
+def _join_wrapped_labels(rows: list[Row]) -> list[Row]:
+    """A long row label wrapped onto two lines ("1.申请人无正当理由逾期不补正、行政机关不再处理" /
+    "其政府信息公开申请" + figures) becomes one row when only the joined label is known."""
+    out: list[Row] = []
+    for row in rows:
+        prev = out[-1] if out else None
+        if prev is not None and len(prev.cells) == 1 and row.cells and not is_value(row.cells[0]):
+            head = prev.cells[0].strip()
+            if head and not is_value(head) and not is_known_label(normalize(head)):
+                joined = unglue(head + row.cells[0].strip())
+                if is_known_label(normalize(joined[0])):
+                    out[-1] = Row([*joined, *row.cells[1:]], prev.lines | row.lines)
+                    continue
+        out.append(row)
+    return out

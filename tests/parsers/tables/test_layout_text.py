@@ -179,3 +179,31 @@ def test_v2019_tab_layout_with_signed_changes_and_procurement() -> None:
         if not key.startswith("appeals."):
             assert result.cells[key] == value, key
     assert [f.check for f in result.findings] == ["C06"]  # table 4 left out of this text
+
+
+def test_pdf_style_lines_label_and_spaced_figures() -> None:
+    cells = RECORD["cells"]
+    lines = [
+        "第二十条第（一）项",
+        "信息内容 本年制发件数 本年废止件数 现行有效件数",
+        "规章 0 0 0",
+        "行政规范性文件 77 132 470",
+    ]
+    for line in _table3_lines("v2021", cells, " "):
+        label, figures = line.split(" ", 1)
+        if label.startswith("1.申请人"):  # a long label wrapped by the PDF layout
+            lines += [label[:22], label[22:] + " " + figures]
+        else:
+            lines.append(f"{label} {figures}")
+    total = next(i for i, line in enumerate(lines) if line.startswith("（七）总计"))
+    lines[total] = "（七）总计 65 8 0 0 1 0 75"  # printed inconsistent: A3 fails, figures kept as printed
+    result = extract_tables(Document(format="txt", text="\n".join(lines)))
+    assert result.cells["applications.other_no_correction.natural_person"] == 4
+    assert result.cells["applications.total_processed.total"] == 75
+    assert result.cells["active.normative_docs.in_force"] == 470
+    for key, value in cells.items():
+        if key.startswith("applications.") and key != "applications.total_processed.total":
+            assert result.cells[key] == value, key
+    from parsers.tables import identity_findings
+
+    assert "C10" in {f.check for f in identity_findings(result.cells, "v2021")}
