@@ -142,7 +142,10 @@ class AddressServer:
         self.port = self.httpd.server_address[1]
         # a short poll interval: stopping a farm of dozens of portals must not take seconds
         self._thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name=f"farm-{address}", daemon=True
+            target=self.httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"farm-{address}",
+            daemon=True,
         )
 
     def start(self) -> None:

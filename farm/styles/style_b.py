@@ -7,12 +7,18 @@ Column `/col/col{C}/index.html`: the first group of records as CDATA inside a no
 the previous group's last record. Details `/art/YYYY/M/D/art_{C}_{id}.html` (no zero padding),
 body in `div#zoom` inside the Zhejiang content markers, no `<h1>`.
 
+The browser pager `/col/col{C}/index.html?uid={U}&pageNum={n}` embeds page n (15 records).
+
 Knobs (profile key `hanweb`): legacy_proxy (the `/module/jslib/jquery/jpage/` path; the modern
-one answers 404), split_dates, gbk_webname, first (records embedded in the page, default 45).
+one answers 404), split_dates, gbk_webname, first (records embedded in the page, default 45),
+encrypted (columnid/unitid as opaque blobs; groups past the first answer an empty 54-byte body,
+so only the browser pager reaches deep records).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -32,10 +38,17 @@ PER_PAGE, GROUP_SIZE = 15, 3
 GROUP = PER_PAGE * GROUP_SIZE
 PROXY = "/module/web/jpage/dataproxy.jsp"
 LEGACY_PROXY = "/module/jslib/jquery/jpage/dataproxy.jsp"
+EMPTY_DEEP_GROUP = b"<datastore><recordset></recordset></datastore>".ljust(54, b" ")
 
 
 def conf_of(portal: Portal) -> dict[str, Any]:
-    conf = {"legacy_proxy": False, "split_dates": False, "gbk_webname": False, "first": GROUP}
+    conf = {
+        "legacy_proxy": False,
+        "split_dates": False,
+        "gbk_webname": False,
+        "first": GROUP,
+        "encrypted": False,
+    }
     conf.update(portal.conf.get("hanweb") or {})
     return conf
 
@@ -81,10 +94,13 @@ def build(portal: Portal) -> None:
             assign(child, cid + 100 + n)
 
     assign(portal.plan.column, root_col)
+    blobs = {encrypt(cid): cid for cid in columns}
     for cid, (col, unit) in columns.items():
-        portal.page(
+        portal.route(
             f"/col/col{cid}/index.html",
-            lambda col=col, cid=cid, unit=unit: _column_page(portal, conf, proxy, col, cid, unit),
+            lambda req, col=col, cid=cid, unit=unit: portal.html(
+                _column_page(portal, conf, proxy, col, cid, unit, req)
+            ),
         )
         for item in col.items:
             path = art_path(cid, item)
@@ -99,8 +115,9 @@ def build(portal: Portal) -> None:
         if req.method == "POST":
             params.update(req.form())
         get = lambda k: (params.get(k) or [""])[0]  # noqa: E731
+        raw = get("columnid")
         try:
-            cid = int(get("columnid"))
+            cid = blobs.get(raw) or int(raw)
         except ValueError:
             return Response(200, b"", "text/xml; charset=utf-8")
         col, _unit = columns.get(cid, (None, 0))
@@ -110,6 +127,9 @@ def build(portal: Portal) -> None:
         else:
             page = max(1, int(get("page") or 1))
             start, end = (page - 1) * GROUP + 1, page * GROUP
+        if conf["encrypted"] and start > GROUP:
+            # encrypted ids: deep groups come back empty; only the browser paging reaches them
+            return Response(200, EMPTY_DEEP_GROUP, "text/xml; charset=utf-8")
         lo = max(0, start - 2) if start > 1 else 0  # the overlap record of the previous group
         rows = items[lo:end] if start <= len(items) else []
         recs = "".join(
@@ -125,8 +145,25 @@ def build(portal: Portal) -> None:
     portal.route(proxy, dataproxy)
 
 
-def _column_page(portal: Portal, conf: dict[str, Any], proxy: str, col: Column, cid: int, unit: int) -> str:
-    first = col.items[: int(conf["first"])]
+def encrypt(value: int) -> str:
+    """An opaque id blob as the encrypted JCMS variant prints it."""
+    return base64.b64encode(hashlib.sha256(f"jcms:{value}".encode()).digest()[:18]).decode()
+
+
+def _column_page(
+    portal: Portal, conf: dict[str, Any], proxy: str, col: Column, cid: int, unit: int, req: Request
+) -> str:
+    try:
+        page_num = max(1, int(req.q("pageNum") or 0))
+    except ValueError:
+        page_num = 1
+    if req.q("pageNum"):  # the browser pager: /col/colC/index.html?uid=U&pageNum=N
+        first = col.items[(page_num - 1) * PER_PAGE : page_num * PER_PAGE]
+    else:
+        first = col.items[: int(conf["first"])]
+    col_id, unit_id = (
+        (f"'{encrypt(cid)}'", f"'{encrypt(unit)}'") if conf["encrypted"] else (str(cid), f"'{unit}'")
+    )
     recs = "\n".join(
         f"<record><![CDATA[{record_li(cid, it, conf['split_dates'])}]]></record>" for it in first
     )
@@ -138,10 +175,10 @@ def _column_page(portal: Portal, conf: dict[str, Any], proxy: str, col: Column, 
         f'<div class="bt-position">当前位置：<a href="/">首页</a> &gt; <a href="{portal.area_href}">政府信息公开</a> &gt; {html.escape(col.name)}</div>'
         + (f'<ul class="sub-col">{sub}</ul>' if sub else "")
         + f'<div id="{unit}"><script type="text/xml"><datastore>\n'
-        f'<nextgroup><![CDATA[<a href="{proxy}?page=1&webid={WEBID}&columnid={cid}&unitid={unit}"></a>]]></nextgroup>\n'
+        f'<nextgroup><![CDATA[<a href="{proxy}?page=1&webid={WEBID}&columnid={col_id.strip(chr(39))}&unitid={unit_id.strip(chr(39))}"></a>]]></nextgroup>\n'
         f"<recordset>\n{recs}\n</recordset></datastore></script></div>\n"
-        f"<script>var param_{unit} = {{col:1, webid:'{WEBID}', path:'/', columnid:{cid}, sourceContentType:1,\n"
-        f"  unitid:'{unit}', webname:'{webname}', permissiontype:0}};\n"
+        f"<script>var param_{unit} = {{col:1, webid:'{WEBID}', path:'/', columnid:{col_id}, sourceContentType:1,\n"
+        f"  unitid:{unit_id}, webname:'{webname}', permissiontype:0}};\n"
         f"jpage({{totalRecord:{len(col.items)}, perPage:{PER_PAGE}, groupSize:{GROUP_SIZE}, proxyUrl:'{proxy}', ajaxParam:param_{unit}}});</script>"
     )
     return pages.shell(portal, title=f"{col.name}_{portal.site_name}", body=body, column=col.name)

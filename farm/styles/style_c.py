@@ -8,7 +8,8 @@ unless the User-Agent is a browser's and the Referer is a column page. Articles 
 `/col/col{C}/art/YYYY/art_{32hex}.html` (published after 2020) and old `/art/YYYY/M/D/art_{C}_{id}.html`
 in one column. Attachments go through a download gateway whose signed `fileUrl` link expires
 (`expires_s`, default 600); the ground truth lists the unsigned gateway URL (see
-`farm.truth.canonical_url`).
+`farm.truth.canonical_url`). Profile `jpaas: {expires_s, gateway_rate: {n, per_s}}`: link lifetime,
+and more than n gateway hits in per_s seconds answer 429.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import hmac
 import html
 import json
 import time
+from collections import deque
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -119,7 +121,24 @@ def build(portal: Portal) -> None:
         body = json.dumps({"success": True, "data": {"html": frag}}, ensure_ascii=False)
         return Response(200, body.encode("utf-8"), "application/json;charset=UTF-8")
 
+    rate = (portal.conf.get("jpaas") or {}).get("gateway_rate")
+    hits: dict[str, deque[float]] = {}
+
+    def throttled(client: str) -> bool:
+        if not rate:
+            return False
+        now = time.monotonic()
+        with portal.state.lock:
+            q = hits.setdefault(client, deque())
+            while q and q[0] < now - float(rate.get("per_s", 1)):
+                q.popleft()
+            q.append(now)
+            return len(q) > int(rate.get("n", 5))
+
     def gateway(req: Request) -> Response:
+        if throttled(req.client):  # fast polling of the download gateway is refused
+            body = json.dumps({"code": 429, "msg": "操作过于频繁，请稍后再试"}, ensure_ascii=False).encode()
+            return Response(429, body, "application/json;charset=UTF-8", [("Retry-After", "1")])
         file_url = req.q("fileUrl") or ""
         handler = files.get(file_url)
         if handler is None:

@@ -1,7 +1,9 @@
 """Style E — a legacy query-string county site (portals.md §7).
 
 GBK pages declared gb2312 (with GBK-only characters in names), table layout, an iframe, a
-`<form>` inside a `<tr>`, IE-only JS; lists `/xxgk/list.asp?cid=N&page=N` (1-based, 15 a page);
+`<form>` inside a `<tr>`, IE-only JS; lists `/xxgk/list.asp?cid=N&page=N` (1-based, 15 a page; profile `legacy: {list: numbered}` serves
+them as `/xxgk/col{N}/{n}.html`, `{list: js_next}` pages by `javascript:next(N)` backed by a POST
+JSON API `/xxgk/listData.asp`);
 details `/xxgk/show.asp?id=N`; reports only as .doc/.wps/.pdf attachments on a sibling host (the
 "xxgk." subdomain, another 127.0.0.x) linked absolutely.
 """
@@ -9,6 +11,7 @@ details `/xxgk/show.asp?id=N`; reports only as .doc/.wps/.pdf attachments on a s
 from __future__ import annotations
 
 import html
+import json
 from typing import TYPE_CHECKING
 
 from farm import knobs, pages
@@ -69,7 +72,8 @@ def build(portal: Portal) -> None:
             column_of[d.uid] = dict((s, n) for s, n, _ in SIBLINGS)[slug]
 
     portal.area_href = "/xxgk/index.asp"
-    portal.column_href = portal.abs(f"/xxgk/list.asp?cid={root_cid}")
+    mode = (portal.conf.get("legacy") or {}).get("list", "query")
+    portal.column_href = portal.abs(list_url(mode, root_cid, 1))
 
     home = lambda: _layout(  # noqa: E731
         portal,
@@ -83,7 +87,7 @@ def build(portal: Portal) -> None:
     links = []
     for slug, name, _ in SIBLINGS[:3]:
         links.append((name, f"/xxgk/list.asp?cid={sib_cid[slug]}"))
-    links.append(("政府信息公开年报", f"/xxgk/list.asp?cid={root_cid}"))
+    links.append(("政府信息公开年报", list_url(mode, root_cid, 1)))
     for slug, name, _ in SIBLINGS[3:]:
         links.append((name, f"/xxgk/list.asp?cid={sib_cid[slug]}"))
     links += knobs.knob_links(portal)
@@ -140,9 +144,44 @@ def build(portal: Portal) -> None:
             from farm.styles.style_a import stub
 
             return portal.html(stub(stub_bytes))
-        return portal.html(
-            _list(portal, cid, col.name, col.items, page, [(c.name, c.cid) for c in col.children])
-        )
+        if mode == "numbered":  # the same list lives at /xxgk/col{cid}/{n}.html
+            return portal.not_found(req)
+        return portal.html(_list(portal, cid, col.name, col.items, page, children_of(col), mode))
+
+    def children_of(col: Column) -> list[tuple[str, int]]:
+        return [(c.name, c.cid) for c in col.children]
+
+    def numbered(req: Request, cid: int, page: int) -> Response:
+        col = cids[cid]
+        return portal.html(_list(portal, cid, col.name, col.items, page, children_of(col), mode))
+
+    def list_data(req: Request) -> Response:
+        """The POST JSON behind `javascript:next(N)`."""
+        form = req.form()
+        try:
+            col = cids[int((form.get("cid") or ["0"])[0])]
+            page = max(1, int((form.get("page") or ["1"])[0]))
+        except (KeyError, ValueError):
+            return Response(200, b'{"total":0,"list":[]}', "application/json; charset=gbk")
+        chunk = col.items[(page - 1) * PER_PAGE : page * PER_PAGE]
+        data = {
+            "total": len(col.items),
+            "pages": max(1, -(-len(col.items) // PER_PAGE)),
+            "list": [
+                {"title": it.title, "url": f"/xxgk/show.asp?id={it.uid}", "date": it.published.isoformat()}
+                for it in chunk
+            ],
+        }
+        body = json.dumps(data, ensure_ascii=False).encode("gbk", "xmlcharrefreplace")
+        return Response(200, body, "application/json; charset=gbk")
+
+    if mode == "numbered":
+        for cid, col in cids.items():
+            last = max(1, -(-len(col.items) // PER_PAGE))
+            for n in range(1, last + 1):
+                portal.route(f"/xxgk/col{cid}/{n}.html", lambda req, cid=cid, n=n: numbered(req, cid, n))
+    if mode == "js_next":
+        portal.route("/xxgk/listData.asp", list_data)
 
     def show_asp(req: Request) -> Response:
         try:
@@ -165,26 +204,48 @@ def build(portal: Portal) -> None:
     portal.route("/xxgk/show.asp", show_asp)
 
 
+def list_url(mode: str, cid: int, page: int) -> str:
+    if mode == "numbered":
+        return f"/xxgk/col{cid}/{page}.html"
+    if mode == "js_next" and page > 1:
+        return f"javascript:next({page})"
+    return f"/xxgk/list.asp?cid={cid}" + (f"&page={page}" if page > 1 else "")
+
+
 def _list(
-    portal: Portal, cid: int, name: str, items: list, page: int, children: list[tuple[str, int]]
+    portal: Portal,
+    cid: int,
+    name: str,
+    items: list,
+    page: int,
+    children: list[tuple[str, int]],
+    mode: str = "query",
 ) -> str:
     pages_n = max(1, -(-len(items) // PER_PAGE))
     chunk = items[(page - 1) * PER_PAGE : page * PER_PAGE]
     rows = (
         "".join(
-            f'<tr><td width="20">·</td><td><a href="show.asp?id={it.uid}" title="{html.escape(it.title)}" target="_blank">'
+            f'<tr><td width="20">·</td><td><a href="/xxgk/show.asp?id={it.uid}" title="{html.escape(it.title)}" target="_blank">'
             f"{html.escape(it.title if len(it.title) <= 22 else it.title[:22] + '...')}</a></td>"
             f'<td width="90">[{it.published:%Y-%m-%d}]</td></tr>'
             for it in chunk
         )
         or '<tr><td colspan="3">暂无信息</td></tr>'
     )
-    sub = "".join(f'<a href="list.asp?cid={c}">{html.escape(n)}</a> ' for n, c in children)
+    sub = "".join(f'<a href="{list_url(mode, c, 1)}">{html.escape(n)}</a> ' for n, c in children)
     nav = f"共{len(items)}条 第{page}/{pages_n}页 "
+    link = (
+        (lambda n: list_url(mode, cid, n)) if mode != "query" else (lambda n: f"list.asp?cid={cid}&page={n}")
+    )
     if page > 1:
-        nav += f'<a href="list.asp?cid={cid}&page=1">首页</a> <a href="list.asp?cid={cid}&page={page - 1}">上一页</a> '
+        nav += f'<a href="{link(1)}">首页</a> <a href="{link(page - 1)}">上一页</a> '
     if page < pages_n:
-        nav += f'<a href="list.asp?cid={cid}&page={page + 1}">下一页</a> <a href="list.asp?cid={cid}&page={pages_n}">尾页</a>'
+        nav += f'<a href="{link(page + 1)}">下一页</a> <a href="{link(pages_n)}">尾页</a>'
+    if mode == "js_next":
+        nav += (
+            f"<script>function next(n){{$.post('/xxgk/listData.asp',{{cid:{cid},page:n}},"
+            "function(d){render(d.list);},'json');}</script>"
+        )
     inner = (
         f'<table width="100%"><tr><td class="lm">{html.escape(name)}</td></tr>'
         + (f'<tr><td class="sub">{sub}</td></tr>' if sub else "")

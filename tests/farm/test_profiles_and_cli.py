@@ -64,7 +64,7 @@ def test_year_subcolumns(tmp_path: Path, get) -> None:
             assert f"/zfxxgknb/nb_{r.report_year}n/" in r.detail_url
         e = farm.portal("ye")
         text = get(e.column_href).body.decode("gb18030")
-        assert len(re.findall(r'href="list\.asp\?cid=\d+">\d{4}年度', text)) == 4
+        assert len(re.findall(r'href="/xxgk/list\.asp\?cid=\d+">\d{4}年度', text)) == 4
 
 
 def test_large_profile_size() -> None:

@@ -188,3 +188,58 @@ def test_d_hundred_per_page_and_detail_string(tmp_path, get) -> None:
         assert soup.select_one("h1.content-title").get_text() == r.expected_record["title"]
         assert "一、总体情况" in content or "附件" in content
         assert content.strip()[:40] in str(soup.select_one("div.content"))
+
+
+def test_b_encrypted_ids_deep_groups_empty_browser_pager_works(tmp_path, get) -> None:
+    profile = {
+        "seed": 8,
+        "portals": [
+            {
+                "name": "b_enc",
+                "style": "B",
+                "years": [2012, 2024],
+                "bodies": {"departments": 6, "townships": 4},
+                "hanweb": {"encrypted": True},
+            }
+        ],
+    }
+    with Farm.start(profile, data_dir=tmp_path) as farm:
+        p = farm.portal("b_enc")
+        text = get(p.column_href).text()
+        col = re.search(r"columnid:'([^']+)'", text).group(1)
+        assert not col.isdigit()
+        proxy = f"{p.base}/module/web/jpage/dataproxy.jsp"
+        first = get(f"{proxy}?page=1&columnid={quote(col, safe='')}")
+        assert first.text().count("<record>") == 45
+        deep = get(f"{proxy}?page=2&columnid={quote(col, safe='')}")
+        assert deep.status == 200 and len(deep.body) == 54 and b"<record>" not in deep.body
+        unit = re.search(r"unitid:'([^']+)'", text).group(1)
+        page4 = get(f"{p.column_href}?uid={quote(unit, safe='')}&pageNum=4").text()
+        assert LI.findall(page4) == [
+            "/art/" + it.detail_url.split("/art/", 1)[1] for it in p.plan.column.items[45:60]
+        ]
+
+
+def test_c_gateway_rate_limit(tmp_path, get) -> None:
+    profile = {
+        "seed": 8,
+        "portals": [
+            {
+                "name": "c_rate",
+                "style": "C",
+                "years": [2021, 2024],
+                "modes": {"attachment": 1.0},
+                "formats": ["docx"],
+                "jpaas": {"gateway_rate": {"n": 3, "per_s": 5}},
+            }
+        ],
+    }
+    with Farm.start(profile, data_dir=tmp_path) as farm:
+        p = farm.portal("c_rate")
+        r = farm.truth.for_portal("c_rate").reports[0]
+        page = get(r.detail_url, browser=True, referer=p.column_href).text()
+        link = p.base + re.search(r'href="(/module/jpaas/download\?[^"]+)"', page).group(1).replace(
+            "&amp;", "&"
+        )
+        codes = [get(link, browser=True, referer=r.detail_url).status for _ in range(5)]
+        assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]

@@ -83,17 +83,35 @@ def reference_crawl(portal: Portal, get) -> tuple[set[str], set[str]]:
         # B: datastore + dataproxy groups
         if m := re.search(r"jpage\(\{totalRecord:(\d+).*?proxyUrl:'([^']+)'", text, re.S):
             total, proxy = int(m.group(1)), m.group(2)
-            col = re.search(r"columnid:(\d+)", text).group(1)
-            unit = re.search(r"unitid:'(\d+)'", text).group(1)
+            col = re.search(r"columnid:'?([^,']+)'?", text).group(1)
+            unit = re.search(r"unitid:'([^']+)'", text).group(1)
             for start in range(46, total + 1, 45):
                 x = get(
                     f"{portal.base}{proxy}?startrecord={start}&endrecord={start + 44}&perpage=15",
-                    data=f"col=1&webid=12&columnid={col}&unitid={unit}".encode(),
+                    data=f"col=1&webid=12&columnid={quote(col, safe='')}&unitid={quote(unit, safe='')}".encode(),
                     browser=True,
                     referer=url,
                 )
+                if len(x.body) == 54 and b"<record>" not in x.body:  # encrypted ids: use the browser pager
+                    for n in range(1, -(-total // 15) + 1):
+                        push(f"{url.split('?')[0]}?uid={quote(unit, safe='')}&pageNum={n}", url)
+                    break
                 for href in LINK.findall(x.text()):
                     push(urljoin(url, href), url)
+        # E: javascript:next(N) backed by a POST JSON list
+        if "javascript:next(" in text and (m := re.search(r"listData\.asp',\{cid:(\d+)", text)):
+            for page in range(1, 1000):
+                x = get(
+                    f"{portal.base}/xxgk/listData.asp",
+                    data=f"cid={m.group(1)}&page={page}".encode(),
+                    browser=True,
+                    referer=url,
+                )
+                rows = json.loads(x.body.decode("gb18030"))["list"]
+                if not rows:
+                    break
+                for row in rows:
+                    push(urljoin(url, row["url"]), url)
         # C: unit API until an empty page
         if m := re.search(r"queryData=\"(\{[^\"]+\})\"", text):
             q = json.loads(m.group(1).replace("'", '"'))
@@ -226,6 +244,28 @@ VARIANTS = {
             "formats": ["pdf"],
             "pager": {"stub_bytes": 350},
             "knobs": {"encoding": "httpequiv_malformed"},
+        },
+        {
+            "name": "vb_enc",
+            "style": "B",
+            "years": [2012, 2024],
+            "bodies": {"departments": 6, "townships": 4},
+            "hanweb": {"encrypted": True},
+        },
+        {
+            "name": "ve_num",
+            "style": "E",
+            "years": [2016, 2024],
+            "formats": ["pdf"],
+            "legacy": {"list": "numbered"},
+        },
+        {
+            "name": "ve_js",
+            "style": "E",
+            "years": [2016, 2024],
+            "formats": ["pdf"],
+            "subcolumns": "townships",
+            "legacy": {"list": "js_next"},
         },
     ],
 }
