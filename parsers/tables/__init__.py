@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 
 from parsers.document import Document, Grid
 from parsers.record import Finding, finding
-from parsers.tables.extract import build_cells, decide_template, header_findings, walk
+from parsers.tables.cells import build_cells, header_findings
 from parsers.tables.identities import identity_findings
 from parsers.tables.layout_text import text_rows
 from parsers.tables.legacy import read_legacy
 from parsers.tables.normalize import normalize
 from parsers.tables.rows import Row, grid_rows
+from parsers.tables.walk import decide_template, walk
 
 __all__ = ["TablesResult", "extract_tables", "identity_findings"]
 

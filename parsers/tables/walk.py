@@ -1,0 +1,264 @@
+"""Rows -> a Walk: captions, headers and row labels recognised, each labelled row a Hit; the
+template version decided from them (annual-report-format.md §2.1, §9).
+
+The walk works the same on grid rows (positions reliable) and text rows (positions not
+reliable); reading the figures of each Hit into keys is cells.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+
+from govreports import spec
+from parsers.tables import mapping
+from parsers.tables.mapping import TABLES, table_of
+from parsers.tables.normalize import edit_distance, normalize, split_ordinal, variants
+from parsers.tables.rows import Row, split_labels
+
+T4_ROW = "appeals"  # pseudo row id of table 4's single line of 15 figures
+
+
+@cache
+def _conf() -> dict:
+    return spec.labels()["tables"]
+
+
+@cache
+def _caption_re() -> re.Pattern[str]:
+    return re.compile(_conf()["table2_caption_pattern"])
+
+
+@dataclass(slots=True)
+class Hit:
+    row_id: str
+    label: str  # normalised label that named the row ("" for table 4's figures)
+    values: list[str]
+    row: Row
+    offset: int  # grid rows: position of the first value cell
+    # grid rows: position -> canonical column label (table 2 sub-table header, table 3 header);
+    # a label starting with "?" is a header cell that names no column of the template
+    header: dict[int, str] | None
+
+
+@dataclass(slots=True)
+class HeaderLabel:
+    table: str  # table2 | table3
+    caption: str | None
+    printed: str
+    canonical: str
+    via: str | None  # None | typo | synonym | fuzzy
+
+
+@dataclass(slots=True)
+class Walk:
+    hits: list[Hit] = field(default_factory=list)
+    headers: list[HeaderLabel] = field(default_factory=list)
+    lines: dict[str, set[int]] = field(default_factory=lambda: {t: set() for t in TABLES})
+    units: dict[str, str] = field(default_factory=dict)  # caption -> money unit its header prints
+
+    def mark(self, table: str, row: Row) -> None:
+        self.lines[table] |= row.lines
+
+
+def match_row(norm: str) -> tuple[str | None, str | None]:
+    """(row id, variant kind) for a normalised row label; (None, None) if it names no row."""
+    ids = mapping.row_labels().get(norm)
+    if ids:
+        return sorted(ids)[0], None
+    ordinal, body = split_ordinal(norm)
+    variant = variants().get(body)
+    if variant:
+        ids = mapping.row_labels().get(ordinal + variant.canonical) or mapping.row_labels().get(
+            variant.canonical
+        )
+        if ids:
+            return sorted(ids)[0], variant.kind
+    return None, None
+
+
+_UNIT_RE = re.compile(r"单位:?(万元|元)")
+
+
+def match_column(norm: str, expected: str | None = None) -> tuple[str | None, str | None]:
+    """(canonical table-2 column label, variant kind) for a printed header cell."""
+    columns = mapping.table2_columns()
+    if norm in columns:
+        return norm, None
+    variant = variants().get(norm)
+    if variant and variant.canonical in columns:
+        return variant.canonical, variant.kind
+    unit = _UNIT_RE.search(norm)
+    if unit:  # same label in another money unit: not a typo, the figures need converting (C12)
+        other = "万元" if unit.group(1) == "元" else "元"
+        swapped = f"{norm[: unit.start(1)]}{other}{norm[unit.end(1) :]}"
+        if swapped in columns:
+            return swapped, f"unit:{unit.group(1)}"
+    limit = int(_conf()["max_header_edit_distance"])
+    if expected and len(norm) >= 4 and edit_distance(norm, expected) <= limit:
+        return expected, "fuzzy"  # positional fallback: the label expected in this column
+    return None, None
+
+
+def walk(rows: list[Row]) -> Walk:
+    w = Walk()
+    ctx: str | None = None
+    caption: str | None = None
+    header: dict[int, str] | None = None
+    t3header: dict[int, str] | None = None
+    grid: int | None = -2
+    for row in rows:
+        if row.grid != grid:  # a new grid starts without context
+            grid, ctx, caption, header, t3header = row.grid, None, None, None, None
+        labels, values, offset = split_labels(row)
+        norms = [normalize(lab) for lab in labels]
+        has_values = any(v.strip() for v in values) or (row.positional and bool(values) and bool(norms))
+        cap = next((m for n in norms if (m := _caption_re().match(n))), None)
+        if cap:
+            ctx, caption, header = "table2", cap.group(0), None
+            w.mark("table2", row)
+            continue
+        if norms and norms[0] == normalize(_conf()["table2_header"]):
+            header = _read_header(row, labels, caption, w)
+            ctx = "table2"
+            w.mark("table2", row)
+            continue
+        if (
+            ctx == "table2"
+            and not row.positional
+            and not has_values
+            and header is not None
+            and norms
+            and all(match_column(n)[0] for n in norms)
+        ):  # one cell per line: header labels arrive as rows of their own
+            for n, printed in zip(norms, labels, strict=True):
+                canonical, via = match_column(n)
+                w.headers.append(HeaderLabel("table2", caption, printed, canonical or n, via))
+                if via and via.startswith("unit:"):
+                    w.units[caption or ""] = via.removeprefix("unit:")
+            w.mark("table2", row)
+            continue
+        if row.positional and not has_values and _T3_HEADER_MARK in norms:
+            t3header = _read_t3_header(row, w)
+            ctx = "table3"
+            w.mark("table3", row)
+            continue
+        if any(normalize(_conf()["table3_note"]) in n for n in norms):
+            ctx = "table3"
+            w.mark("table3", row)
+            continue
+        if not has_values and any(n in _conf()["table4_markers"] for n in norms):
+            ctx = "table4"
+            w.mark("table4", row)
+            continue
+        row_id, label = None, ""
+        for n in reversed(norms):
+            row_id, _ = match_row(n)
+            if row_id:
+                label = n
+                break
+        if row_id and has_values:
+            table = table_of(row_id)
+            own = {"table2": header, "table3": t3header}.get(table)
+            w.hits.append(Hit(row_id, label, values, row, offset, own))
+            w.mark(table, row)
+            ctx = table
+        elif ctx == "table4" and (
+            (has_values and any(v.strip() for v in values)) or (row.positional and not norms and values)
+        ):  # the line of 15 figures (in a grid it may be all blanks)
+            w.hits.append(Hit(T4_ROW, "", values, row, offset, None))
+            w.mark("table4", row)
+            ctx = None
+        elif ctx == "table4" and norms:
+            w.mark("table4", row)
+    return w
+
+
+# The header row of table 3 that names every applicant column (after span resolution).
+_T3_HEADER_MARK = "商业企业"
+
+
+def _t3_column_labels() -> dict[str, str]:
+    return {lab: lab for lab in mapping.rows("v2021")["applications.new_received"].column_labels}
+
+
+def _read_t3_header(row: Row, w: Walk) -> dict[int, str]:
+    """Position -> canonical applicant-column label of table 3's header (grid rows only).
+
+    Spanned cells repeat, so the row holding 商业企业 also holds 自然人 and 总计 at their
+    positions; group words (申请人情况, the 勾稽关系 note) are not columns."""
+    columns = _t3_column_labels()
+    note = normalize(_conf()["table3_note"])
+    out: dict[int, str] = {}
+    seen: set[str] = set()
+    for pos, printed in enumerate(row.cells):
+        norm = normalize(printed)
+        if not norm or note in norm or norm in ("申请人情况", "法人或其他组织"):
+            continue
+        canonical, via = (norm, None) if norm in columns else (None, None)
+        variant = variants().get(norm)
+        if canonical is None and variant and variant.canonical in columns:
+            canonical, via = variant.canonical, variant.kind
+        out[pos] = canonical or f"?{norm}"
+        if canonical and via and canonical not in seen:
+            w.headers.append(HeaderLabel("table3", None, printed, canonical, via))
+        if canonical:
+            seen.add(canonical)
+    return out
+
+
+def _read_header(row: Row, labels: list[str], caption: str | None, w: Walk) -> dict[int, str]:
+    """Position -> canonical column label of a table-2 header row; also records C24 material.
+
+    A label that matches nothing is compared with the label each version expects at that
+    position (edit distance, §9 "positional fallback")."""
+    per_template = [
+        list(rows[0].column_labels)
+        for t in mapping.TEMPLATES
+        if (rows := mapping.table2_captions(t).get(caption or ""))
+    ]
+    cells = list(enumerate(row.cells if row.positional else labels))[1:]
+    out: dict[int, str] = {}
+    k = 0
+    last: tuple[str, int] | None = None
+    for pos, printed in cells:
+        norm = normalize(printed)
+        if not norm:
+            continue
+        if last and norm == last[0] and last[1] in out:  # the same cell spanning columns
+            out[pos] = out[last[1]]
+            continue
+        canonical, via = match_column(norm)
+        if canonical is None:
+            for cols in per_template:
+                if k < len(cols):
+                    canonical, via = match_column(norm, cols[k])
+                    if canonical:
+                        break
+        if canonical:
+            out[pos] = canonical
+            w.headers.append(HeaderLabel("table2", caption, printed, canonical, via))
+            if via and via.startswith("unit:"):
+                w.units[caption or ""] = via.removeprefix("unit:")
+        k += 1
+        last = (norm, pos)
+    return out
+
+
+def decide_template(w: Walk) -> str | None:
+    """§2.1: any fingerprint decides; on a mix the majority wins (the mix is C04, not ours)."""
+    votes: Counter[str] = Counter()
+    for hit in w.hits:
+        owners = [t for t in mapping.TEMPLATES if hit.row_id in mapping.rows(t)]
+        if len(owners) == 1:
+            votes[owners[0]] += 1
+    prints = mapping.fingerprints()
+    for h in w.headers:
+        if h.canonical in prints:
+            votes[prints[h.canonical]] += 1
+    if not votes:
+        return None
+    ranked = votes.most_common()
+    return ranked[0][0]
