@@ -31,6 +31,9 @@ _SECTION_NAMES = {
 }
 
 
+_NOT_AFTER_WINDOW = 8
+
+
 def _labels() -> dict[str, Any]:
     return spec.labels()
 
@@ -92,15 +95,18 @@ def check_sections(result: SectionsResult) -> list[Finding]:
 
 
 @cache
-def _narrative_patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
-    return tuple((re.compile(e["pattern"]), tuple(e["keys"])) for e in _labels()["narrative_figures"])
+def _narrative_patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...], str | None], ...]:
+    return tuple(
+        (re.compile(e["pattern"]), tuple(e["keys"]), e.get("not_after"))
+        for e in _labels()["narrative_figures"]
+    )
 
 
 def check_narrative(record: Record, text: str) -> list[Finding]:
     """W4: a figure the narrative quotes equals the table (only where every cell involved is read)."""
     out: list[Finding] = []
     done: set[tuple[str, ...]] = set()
-    for rx, keys in _narrative_patterns():
+    for rx, keys, not_after in _narrative_patterns():
         if keys in done:
             continue
         values = [record.cells.get(k) for k in keys]
@@ -108,6 +114,9 @@ def check_narrative(record: Record, text: str) -> list[Finding]:
             continue
         table_value = sum(v for v in values if isinstance(v, int))
         for m in rx.finditer(text):
+            # "行政复议和行政诉讼共3件" is a joint figure, not the litigation count
+            if not_after and not_after in text[max(0, m.start() - _NOT_AFTER_WINDOW) : m.start()]:
+                continue
             quoted = int(m.group(1))
             done.add(keys)
             if quoted != table_value:

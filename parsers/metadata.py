@@ -135,15 +135,27 @@ def title_from_text(text: str, *, max_lines: int = 15) -> str | None:
 
 
 def strip_variant(title: str) -> str:
-    """"…年度报告（图片版）" -> "…年度报告": the variant mark names a source, not the report."""
+    """ "…年度报告（图片版）" -> "…年度报告": the variant mark names a source, not the report."""
     marks = "|".join(map(re.escape, _labels()["title_variant_marks"]))
     return re.sub(rf"\s*[（(【\[]\s*(?:{marks})\s*[）)】\]]\s*$", "", title)
 
 
 def choose_title(text: str, meta: PageMeta, context: PageMeta | None) -> str | None:
-    for candidate in (title_from_text(text), meta.title, context.title if context else None):
-        if candidate and _is_title_like(candidate):
-            return strip_variant(collapse(candidate))
+    """The document's own heading, else the page's title, else the linking page's.
+
+    When the page states the same title as the document (equal without blanks), the page's
+    spelling wins: PDF extraction inserts blanks between runs ("某局 2019 年…") that the
+    typed page title does not have.
+    """
+    own = title_from_text(text)
+    stated = [t for t in (meta.title, context.title if context else None) if t and _is_title_like(t)]
+    if own:
+        for title in stated:
+            if re.sub(r"\s+", "", title) == re.sub(r"\s+", "", own):
+                return strip_variant(collapse(title))
+        return strip_variant(own)
+    if stated:
+        return strip_variant(collapse(stated[0]))
     fallback = meta.title or (context.title if context else None)
     return strip_variant(collapse(fallback)) if fallback else None
 

@@ -237,3 +237,13 @@ def test_doc_checks_on_page_without_report(stub_tables) -> None:
     rec = build_record(doc, Source(format="html"), tables=stub_tables(template=None, present={}))
     assert {"C05", "C17", "C19"} <= set(ids(rec.findings))
     assert rec.title is None and rec.year is None
+
+
+def test_c13_joint_review_and_litigation_figure_is_not_the_litigation_count() -> None:
+    cells = {
+        "appeals.review.total": 2,
+        "appeals.litigation_direct.total": 1,
+        "appeals.litigation_after_review.total": 0,
+    }
+    assert checks.check_narrative(record(cells=cells), "本年度发生行政复议和行政诉讼案件共3件。") == []
+    assert ids(checks.check_narrative(record(cells=cells), "本年度被提起行政诉讼3件。")) == ["C13"]

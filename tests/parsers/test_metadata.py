@@ -160,3 +160,11 @@ def test_published_line_near_top() -> None:
 def test_variant_mark_left_out_of_the_title(mark: str) -> None:
     meta = PageMeta(title=f"宿州市人民政府2019年政府信息公开工作年度报告{mark}")
     assert metadata.choose_title("", meta, None) == "宿州市人民政府2019年政府信息公开工作年度报告"
+
+
+def test_same_title_spelled_by_the_page_wins_over_extracted_blanks() -> None:
+    text = "清溪县民政局 2019 年政府信息公开年度报告\n一、总体情况"
+    ctx = PageMeta(title="清溪县民政局2019年政府信息公开年度报告")
+    assert metadata.choose_title(text, PageMeta(), ctx) == "清溪县民政局2019年政府信息公开年度报告"
+    other = PageMeta(title="某某县2019年政府信息公开工作年度报告")
+    assert metadata.choose_title(text, PageMeta(), other) == "清溪县民政局 2019 年政府信息公开年度报告"
