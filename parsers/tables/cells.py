@@ -30,14 +30,18 @@ def build_cells(w: Walk, template: str | None, uncertain: set[tuple[int, int, in
     by_table: dict[str, list[Hit]] = {table: [] for table in TABLES}
     for hit in w.hits:
         by_table["table4" if hit.row_id == T4_ROW else table_of(hit.row_id)].append(hit)
+    national = template is not None or any(by_table.values())  # a national-template report
     for table in TABLES:
         hits = by_table[table]
         out.present[table] = bool(hits)
-        if template is None and table != "table4":
-            continue
         if not hits:
-            if template is not None:
+            if national:
                 out.findings.append(finding("C06", f"{_TABLE_NAMES[table]} is absent"))
+            continue
+        if template is None and table != "table4":
+            out.findings.append(
+                finding("C06", f"{_TABLE_NAMES[table]}: no v2019/v2021 fingerprint, its cells are left out")
+            )
             continue
         if table == "table4":
             _read_table4(hits[0], mapping.table4_groups(t), out, uncertain)

@@ -89,3 +89,11 @@ def test_table_text_left_in_doc_text_is_marked_for_the_section_splitter() -> Non
     result = extract_tables(Document(format="html", text="\n".join(lines), tables=grids))
     assert result.legacy == record["legacy"]
     assert result.table_lines == set(range(3, len(lines) - 1))
+
+
+def test_only_table_4_present() -> None:
+    grids = [g for g in read_grids(render_html(RECORD)) if any("行政复议" in (c or "") for c in g[0])]
+    result = extract_tables(Document(format="html", text="", tables=grids))
+    assert result.template is None
+    assert result.cells == {k: v for k, v in RECORD["cells"].items() if k.startswith("appeals.")}
+    assert sorted(f.message[:7] for f in result.findings if f.check == "C06") == ["table 2", "table 3"]
