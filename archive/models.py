@@ -41,6 +41,9 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+YEAR_BASE = 2000  # years_mask holds 2000–2062 in a signed 64-bit integer
+YEAR_MAX = YEAR_BASE + 62
+
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 Sha256 = String(64)
 
@@ -76,6 +79,10 @@ class Body(Base):
     norm_name: Mapped[str] = mapped_column(String(300), index=True)
     body_kind: Mapped[str | None] = mapped_column(String(20))
     expected: Mapped[bool] = mapped_column(Boolean, default=False)  # listed in the portals file
+    # Bit (year - YEAR_BASE) set for every year the body has a report for (reports are never
+    # deleted, so bits are only ever added). `missing` reads expectations and presence from this
+    # one column instead of probing reports once per body: 200 000 bodies in one scan.
+    years_mask: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     portal: Mapped[Portal] = relationship(back_populates="bodies")
     reports: Mapped[list[Report]] = relationship(back_populates="body")
@@ -86,6 +93,7 @@ class Report(Base):
     __table_args__ = (
         UniqueConstraint("body_id", "year", name="uq_reports_body_year"),
         Index("ix_reports_year_released_on", "year", "released_on"),
+        Index("ix_reports_year_first_seen", "year", "first_seen"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from archive.models import YEAR_BASE, YEAR_MAX
 from govreports import spec
 from govreports.errors import ArchiveError
 
@@ -66,7 +67,7 @@ def validate_record(record: dict[str, Any]) -> None:
     if not isinstance(agency, str) or not norm_name(agency):
         raise ArchiveError("record has no agency: cannot tell which body published it")
     year = record.get("year")
-    if not isinstance(year, int) or isinstance(year, bool) or not 1990 <= year <= 2100:
+    if not isinstance(year, int) or isinstance(year, bool) or not YEAR_BASE <= year <= YEAR_MAX:
         raise ArchiveError(f"record of {agency} has no usable report year (year={year!r})")
     kind = record.get("body_kind")
     if kind is not None and kind not in spec.BODY_KINDS:

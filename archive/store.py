@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from archive.changes import describe, record_changes
-from archive.models import Body, Capture, Cell, Portal, Report, Version, VersionUrl
+from archive.models import YEAR_BASE, Body, Capture, Cell, Portal, Report, Version, VersionUrl
 from archive.normalize import cell_columns, content_hash, norm_name, parse_date, validate_record
 from govreports import spec
 from govreports.errors import ArchiveError
@@ -84,6 +84,7 @@ def store_report(
         )
         session.add(report)
         session.flush()
+        _mark_year(session, body.id, year)
         version = _new_version(
             session, report, 1, record, digest, published, raw_sha256, run_id, fetched_at, url
         )
@@ -134,6 +135,13 @@ def _get_or_create_body(session: Session, portal: Portal, record: dict[str, Any]
         # The report's own statement of what it is wins over a portal default or an older guess.
         body.body_kind = record["body_kind"]
     return body
+
+
+def _mark_year(session: Session, body_id: int, year: int) -> None:
+    # One atomic UPDATE (not read-modify-write): concurrent writers adding other years of the same
+    # body on PostgreSQL cannot lose each other's bit.
+    bit = 1 << (year - YEAR_BASE)
+    session.execute(update(Body).where(Body.id == body_id).values(years_mask=Body.years_mask.op("|")(bit)))
 
 
 def _touch_report(report: Report, fetched_at: datetime, published: Any) -> None:

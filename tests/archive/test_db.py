@@ -120,3 +120,27 @@ def test_default_url_is_the_data_folder(monkeypatch, tmp_path: Path) -> None:
     assert arc.url == f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     assert arc.captures_dir == tmp_path / "archive.sqlite3.captures"
     arc.close()
+
+
+def test_0003_backfills_years_mask_from_existing_reports(archive: Archive, seed_record) -> None:
+    from datetime import date as d
+
+    for year in (2021, 2022):
+        rec = seed_record("004_cad4fa3e014eb2f3")
+        rec["year"] = year
+        archive.store_report(
+            portal="p", url=f"http://p.test/{year}", record=rec, fetched_at=datetime(year + 1, 1, 5)
+        )
+    before = archive.missing(2023, as_of=d(2024, 6, 1))
+    migrate.downgrade(archive.engine, "0002_health")
+    assert "years_mask" not in {c["name"] for c in inspect(archive.engine).get_columns("bodies")}
+    assert archive.engine.dialect.name != "sqlite" or _reports_survive(archive)
+    migrate.upgrade(archive.engine)
+    assert archive.missing(2023, as_of=d(2024, 6, 1)) == before
+    assert before[0]["expected_because"] == "reported for 2021–2022"
+
+
+def _reports_survive(arc: Archive) -> bool:
+    # Dropping the column must not recreate (and so cascade-delete through) bodies on SQLite.
+    with arc.engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT count(*) FROM reports").scalar() == 2
