@@ -5,7 +5,10 @@ rows as C06, blanks as C07, units and ranges as C12, variant labels as C24.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from itertools import product
+from math import prod
 
 from parsers.record import Finding, finding
 from parsers.tables import digits, identities, mapping
@@ -153,6 +156,10 @@ def _read_table4(hit: Hit, groups: list[RowSpec], out: Cells, uncertain: set[tup
     _store(hit, keys, types, raw, out, uncertain)
 
 
+_SIGNED_RUN_RE = re.compile(r"[\d\s+\-]+")
+_SIGNED_FIGURE_RE = re.compile(r"[+\-]?(?:0|[1-9]\d*)")
+
+
 def _raw_values(
     hit: Hit, r: RowSpec | None, n: int, group: int | None, out: Cells
 ) -> list[tuple[str, int]] | None:
@@ -164,8 +171,15 @@ def _raw_values(
     values = [v.strip() for v in hit.values if v.strip()]
     if len(values) == n and all(_clean_token(v) or is_blank(v) for v in values):
         return [(v, -1) for v in values]
+    joined = " ".join(values)
+    if values and _SIGNED_RUN_RE.fullmatch(joined) and re.search(r"[+\-]", joined):
+        # v2019 本年增/减 printed inside a run ("35-15"): a sign starts a figure, nothing else does
+        for pieces in (joined.split(), [p for p in re.split(r"(?=[+\-])", joined.replace(" ", "")) if p]):
+            if len(pieces) == n and all(_SIGNED_FIGURE_RE.fullmatch(p) for p in pieces):
+                return [(p, -1) for p in pieces]
+        return None
     if values and all(v.replace(" ", "").isdigit() for v in values):
-        found = digits.candidates(" ".join(values), n, group)
+        found = digits.candidates(joined, n, group)
         if len(found) == 1:
             return [(str(x), -1) for x in found[0]]
         if len(found) > 1:
@@ -233,28 +247,53 @@ def _store(
 
 
 def _prune_ambiguous(out: Cells, template: str) -> None:
-    """Cross-row pruning (§10): keep a reading only if A1/A2 hold with it; accept a unique one."""
+    """Cross-row pruning (§10): keep a reading only if A1/A2 hold with it; accept a unique one.
+
+    Rows are first pruned one at a time (the other rows as read); rows that stay ambiguous
+    together (两 rows of one column sum) are then tried jointly, when the combinations are few."""
+    rows = {rid: found for rid, found in out.ambiguous.items() if rid.startswith("applications.")}
+    if not rows:
+        return
     progress = True
-    while progress and out.ambiguous:
+    while progress:
         progress = False
-        for row_id, found in list(out.ambiguous.items()):
-            if not row_id.startswith("applications."):
-                continue
-            keys = list(mapping.rows(template)[row_id].keys)
-            keep = []
-            for values in found:
-                trial = dict(out.cells)
-                trial.update(zip(keys, values, strict=True))
-                bad = any(
-                    cid in ("C08", "C09") and set(keys) & set(ks)
-                    for cid, _, ks in identities.violations(trial, template)
-                )
-                if not bad:
-                    keep.append(values)
+        for row_id in list(rows):
+            keep = [v for v in rows[row_id] if _consistent(out, template, {row_id: v})]
             if len(keep) == 1:
-                out.cells.update(zip(keys, keep[0], strict=True))
-                out.findings = [f for f in out.findings if not (f.check == "C07" and tuple(keys) == f.keys)]
-                del out.ambiguous[row_id]
+                _accept(out, template, {row_id: keep[0]})
+                del rows[row_id]
                 progress = True
-            else:
-                out.ambiguous[row_id] = keep or found
+            elif keep:
+                rows[row_id] = keep
+    if not rows or prod(len(v) for v in rows.values()) > _MAX_JOINT:
+        return
+    ids = list(rows)
+    joint = [dict(zip(ids, combo, strict=True)) for combo in product(*(rows[i] for i in ids))]
+    keep = [choice for choice in joint if _consistent(out, template, choice)]
+    if len(keep) == 1:
+        _accept(out, template, keep[0])
+
+
+_MAX_JOINT = 5000
+
+
+def _consistent(out: Cells, template: str, choice: dict[str, tuple[int, ...]]) -> bool:
+    """No A1/A2 violation touching the chosen rows when they take these readings."""
+    trial = dict(out.cells)
+    touched: set[str] = set()
+    for row_id, values in choice.items():
+        keys = mapping.rows(template)[row_id].keys
+        trial.update(zip(keys, values, strict=True))
+        touched.update(keys)
+    return not any(
+        cid in ("C08", "C09") and touched & set(keys)
+        for cid, _, keys in identities.violations(trial, template)
+    )
+
+
+def _accept(out: Cells, template: str, choice: dict[str, tuple[int, ...]]) -> None:
+    for row_id, values in choice.items():
+        keys = mapping.rows(template)[row_id].keys
+        out.cells.update(zip(keys, values, strict=True))
+        out.findings = [f for f in out.findings if not (f.check == "C07" and tuple(keys) == f.keys)]
+        out.ambiguous.pop(row_id, None)

@@ -12,13 +12,18 @@ Handles, line by line:
 from __future__ import annotations
 
 import re
+from functools import cache
 
+from govreports import spec
+from parsers.tables import mapping
 from parsers.tables.normalize import normalize
 from parsers.tables.rows import Row, is_known_label, is_value
 
 _MD_SEPARATOR_RE = re.compile(r"^:?-{2,}:?$")
 # label (optionally starting with a "1." ordinal) followed by a run of figures
-_GLUED_RE = re.compile(r"\s*((?:\d{1,2}[.．、])?\s*[^\d\s][^\d]*?)\s*(\d[\d\s,.]*(?:万元|元)?)\s*")
+_GLUED_RE = re.compile(
+    r"\s*((?:\d{1,2}[.．、])?\s*[^\d\s+\-][^\d]*?)\s*([+\-]?\d[\d\s,.+\-]*(?:万元|元)?)\s*"
+)
 
 
 def line_cells(line: str) -> list[str] | None:
@@ -69,11 +74,99 @@ def _segments(cells: list[str]) -> list[list[str]]:
     return [seg for seg in out if any(c for c in seg)]
 
 
+# Printed punctuation variants a label may carry (full/half width, ordinal separators).
+_FLEX = {
+    "（": "[（(]",
+    "(": "[（(]",
+    "）": "[）)]",
+    ")": "[）)]",
+    "：": "[：:]",
+    ":": "[：:]",
+    "，": "[，,]",
+    ",": "[，,]",
+    "、": "[、.．]",
+    ".": "[.．、]",
+    "“": "[“\"']?",
+    "”": "[”\"']?",
+}
+# Figures after a label; a count word right after them (件, 条, %) means narrative, not a cell.
+_RUN_RE = re.compile(r"\s*([+\-]?\d[\d\s,.+\-]*(?:万元|元)?)(?![\d件条个人次项%％年月日号])")
+# Where the tables of a run-together page start, and the section after them.
+_TABLES_START_RE = re.compile(r"第二十条第[（(]|[（(]本列数据的勾稽关系|一[、.]本年新收政府信息公开申请")
+_TABLES_END_RE = re.compile(r"五[、.][^。，,]{0,20}?(?:问题|改进)")
+# A line this long holding a table marker is a whole page run together (Pingtan page text).
+_RUN_TOGETHER_MIN = 120
+
+
+def _flex(label: str) -> str:
+    return "".join(_FLEX.get(ch, re.escape(ch)) for ch in label)
+
+
+@cache
+def _label_re() -> re.Pattern[str]:
+    """Every printed table label: captions, headers, row labels with their ordinals, table 3's
+    note, table 4's header words. Longest first, so （七）总计 wins over 总计."""
+    conf = spec.labels()["tables"]
+    labels: set[str] = {conf["table2_header"]}
+    for template in mapping.TEMPLATES:
+        for k in spec.keys(template):  # type: ignore[arg-type]
+            labels.add(k.column)
+            labels.update(p.strip() for p in k.row.replace("›", "/").split("/"))
+    patterns = sorted((_flex(lab) for lab in labels), key=len, reverse=True)
+    caption = r"第二十条第[（(][一二三四五六七八九十]+[)）]项"
+    note = r"[（(]本列数据的勾稽关系[^)）]*[)）]"
+    return re.compile("|".join([caption, note, *patterns]))
+
+
+def _is_run_together(line: str) -> bool:
+    return len(line) >= _RUN_TOGETHER_MIN and bool(_TABLES_START_RE.search(line))
+
+
+def split_run_together(line: str) -> list[list[str]]:
+    """A page's text with no line or cell breaks -> one cell list per label (label, figures).
+
+    Only the stretch from the first table marker to section 五 is cut at labels: labels in the
+    narrative ("现行有效行政规范性文件393件") must never turn into cells. Text outside that
+    stretch, and between a label's figures and the next label, is kept as cells of its own."""
+    start_m = _TABLES_START_RE.search(line)
+    if start_m is None:
+        return [[line]]
+    start = start_m.start()
+    end_m = _TABLES_END_RE.search(line, start)
+    end = end_m.start() if end_m else len(line)
+    out: list[list[str]] = []
+    if line[:start].strip():
+        out.append([line[:start].strip()])
+    matches = list(_label_re().finditer(line, start, end))
+    if matches and matches[0].start() > start:
+        out.append([line[start : matches[0].start()].strip()])
+    for n, m in enumerate(matches):
+        stop = matches[n + 1].start() if n + 1 < len(matches) else end
+        cells = [m.group()]
+        rest = line[m.end() : stop]
+        run = _RUN_RE.match(rest)
+        if run and run.group(1).strip():
+            cells.append(run.group(1).strip())
+            rest = rest[run.end() :]
+        out.append(cells)
+        if rest.strip():
+            out.append([rest.strip()])
+    if line[end:].strip():
+        out.append([line[end:].strip()])
+    return out
+
+
 def text_rows(text: str) -> list[Row]:
     rows: list[Row] = []
     prev_single = False  # the previous non-blank line held exactly one cell
     for i, line in enumerate(text.splitlines()):
         if not line.strip():
+            continue
+        if _is_run_together(line):
+            # rows of a line that mixes narrative and tables claim no line: the section
+            # splitter must not drop the narrative with them
+            rows += [Row(cells) for cells in split_run_together(line)]
+            prev_single = False
             continue
         cells = line_cells(line)
         if cells is None:

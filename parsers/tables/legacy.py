@@ -106,6 +106,7 @@ def read_legacy(rows: list[Row]) -> tuple[dict[str, Any] | None, set[int], int |
             else (
                 owner == -1
                 and last_line is not None
+                and bool(row.lines)
                 and min(row.lines) - last_line <= 2
                 and len(row.cells) > 1
             )

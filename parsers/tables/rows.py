@@ -7,6 +7,7 @@ a blank value at a known column. Text rows are not: empty cells of a tab row are
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from parsers.document import Grid
@@ -33,10 +34,13 @@ def is_value(cell: str) -> bool:
     return bool(text) and (looks_numeric(cell) or is_blank(cell) or _digit_run(cell))
 
 
+_SIGNED_RUN_RE = re.compile(r"[+\-]?\d[\d\s]*(?:[+\-]\d[\d\s]*)*")
+
+
 def _digit_run(cell: str) -> bool:
-    """Digits with stray spaces ("200 000121"): a value whose boundaries are lost."""
-    text = cell.strip()
-    return bool(text) and all(part.isdigit() for part in text.split())
+    """Digits with stray spaces ("200 000121") or with v2019 signs inside ("35-15"): a value
+    whose cell boundaries are lost."""
+    return bool(_SIGNED_RUN_RE.fullmatch(cell.strip()))
 
 
 def grid_rows(grids: list[Grid]) -> list[Row]:
