@@ -90,6 +90,19 @@ def has_template_markers(text: str | None) -> bool:
     return any(normalize(m) in flat for m in template_markers())
 
 
+_BRACKETS = re.compile(r"[（(【\[]\s*([^）)】\]]{1,8})\s*[）)】\]]")
+
+
+def variant_of(title: str | None) -> tuple[str, str | None]:
+    """(title without a rendering marker, the marker) — "…年度报告（图片版）" -> ("…年度报告", "图片版")."""
+    text = normalize(title)
+    markers = _crawl()["variant_markers"]
+    for m in _BRACKETS.finditer(text):
+        if m.group(1) in markers:
+            return text[: m.start()] + text[m.end() :], m.group(1)
+    return text, None
+
+
 # --- navigation ------------------------------------------------------------------------------
 
 

@@ -33,6 +33,7 @@ class JobLedger:
         self.path = path
         self.done: set[str] = set()
         self.stored: dict[str, set[str]] = {}
+        self.titles: dict[str, set[str]] = {}  # titles of filed reports, for 图片版 pairs
         if path.exists():
             for line in path.read_text(encoding="utf-8").splitlines():
                 try:
@@ -42,6 +43,8 @@ class JobLedger:
                 self.done.add(entry["url"])
                 if entry.get("stored"):
                     self.stored.setdefault(entry["portal"], set()).add(entry["url"])
+                if entry.get("title"):
+                    self.titles.setdefault(entry["portal"], set()).add(entry["title"])
         path.parent.mkdir(parents=True, exist_ok=True)
         self._fh = path.open("a", encoding="utf-8")
 

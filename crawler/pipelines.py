@@ -22,7 +22,7 @@ from scrapy.utils.misc import load_object
 from twisted.internet.threads import deferToThread
 
 from crawler import signals as gr_signals
-from crawler.classify import classify_title
+from crawler.classify import classify_title, variant_of
 from crawler.items import Capture, ReportItem
 from parsers.document import PageMeta
 
@@ -147,6 +147,10 @@ class ArchivePipeline:
         self.url = url
         self.archive: Any = None
         self.runs: dict[str, int] = {}
+        # 图片版/超链版 renderings wait for the end of the crawl: when the plain report was filed,
+        # they are only further sources of it (captures kept), not a new version of the record.
+        self.deferred: list[dict[str, Any]] = []
+        self.filed_titles: dict[str, set[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -191,24 +195,44 @@ class ArchivePipeline:
                 )
             )
             cap.body = b""  # kept in the archive now; free the memory while the item lingers
-        state.reports_found += 1
         state.seen_reports.add(item.url)
         chosen = item.chosen if item.chosen is not None else 0
-        record = item.records[chosen] if item.records else {"error": "not parsed"}
+        filing = {
+            "portal": item.portal,
+            "url": item.url,
+            "record": item.records[chosen] if item.records else {"error": "not parsed"},
+            "sha": shas[chosen] if shas else None,
+            "fetched_at": datetime.fromisoformat(item.captures[chosen].fetched_at),
+            "run_id": run_id,
+        }
+        base, marker = variant_of(item.title)
+        if marker:
+            self.deferred.append({**filing, "base": base})
+        else:
+            state.reports_found += 1
+            self.filed_titles.setdefault(item.portal, set()).add(base)
+            self._file({**filing, "base": base})
+        item.records = []  # the summary needs none of it
+        return item
+
+    def _file(self, f: dict[str, Any]) -> None:
+        spider = self.crawler.spider
+        state = spider.registry[f["portal"]]
+        record = f["record"]
         if "error" in record:
-            spider.note_error(state, item.url, "unreadable", f"no source could be read: {record['error']}")
+            spider.note_error(state, f["url"], "unreadable", f"no source could be read: {record['error']}")
         else:
             try:
                 outcome = self.archive.store_report(
-                    portal=item.portal,
-                    url=item.url,
+                    portal=f["portal"],
+                    url=f["url"],
                     record=record,
-                    raw_sha256=shas[chosen],
-                    fetched_at=datetime.fromisoformat(item.captures[chosen].fetched_at),
-                    run_id=run_id,
+                    raw_sha256=f["sha"],
+                    fetched_at=f["fetched_at"],
+                    run_id=f["run_id"],
                 )
             except Exception as exc:  # a record the archive refuses must not end the crawl
-                spider.note_error(state, item.url, "store_failed", f"{type(exc).__name__}: {exc}")
+                spider.note_error(state, f["url"], "store_failed", f"{type(exc).__name__}: {exc}")
             else:
                 if outcome.kind == "new_report":
                     state.new_reports += 1
@@ -216,11 +240,36 @@ class ArchivePipeline:
                     state.new_versions += 1
                 else:
                     state.unchanged += 1
-                logger.info("[%s] %s v%s: %s", item.portal, outcome.kind, outcome.version, item.url)
+                logger.info("[%s] %s v%s: %s", f["portal"], outcome.kind, outcome.version, f["url"])
         if spider.ledger is not None:
-            spider.ledger.mark(item.portal, item.url, stored=True)
-        item.records = []  # the summary needs none of it
-        return item
+            spider.ledger.mark(f["portal"], f["url"], stored=True, title=f.get("base"))
+
+    def _file_deferred(self) -> None:
+        """File each deferred rendering whose report was not filed plainly: of a 图片版 + 超链版 pair
+        with no plain twin, the better-read one makes the record; the rest stay sources."""
+        spider = self.crawler.spider
+        groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for f in self.deferred:
+            groups.setdefault((f["portal"], f["base"]), []).append(f)
+        self.deferred = []
+        for (portal, base), group in groups.items():
+            state = spider.registry[portal]
+            filed = self.filed_titles.get(portal, set())
+            if spider.ledger is not None:
+                filed = filed | spider.ledger.titles.get(portal, set())  # filed before a kill
+            group.sort(key=lambda f: score(f["record"], "detail"), reverse=True)
+            if base not in filed:
+                state.reports_found += 1
+                self._file(group.pop(0))
+            for f in group:
+                logger.info("[%s] another rendering of a filed report, sources kept: %s", portal, f["url"])
+                if spider.ledger is not None:
+                    spider.ledger.mark(portal, f["url"], stored=True, title=base)
+
+    def close_spider(self) -> None:
+        # Before the spider_closed signal, so the crawl summary counts these too.
+        if self.archive is not None:
+            self._file_deferred()
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.archive is None:

@@ -101,3 +101,12 @@ def test_parent_region_repost_is_recognised() -> None:
     assert classify.repost_reason("某某镇2018年政府信息公开工作年度报告", site) is None
     assert classify.repost_reason("2018年某某市政府信息公开工作年度报告", "某某县人民政府")
     assert classify.repost_reason("内蒙古自治区2018年政府信息公开工作年度报告", None) is None
+
+
+def test_rendering_variants() -> None:
+    assert classify.variant_of("某镇2021年政府信息公开工作年度报告（图片版）") == (
+        "某镇2021年政府信息公开工作年度报告",
+        "图片版",
+    )
+    assert classify.variant_of("某镇2021年政府信息公开工作年度报告(超链版)")[1] == "超链版"
+    assert classify.variant_of("某镇2021年政府信息公开工作年度报告")[1] is None

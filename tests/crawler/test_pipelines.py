@@ -173,6 +173,51 @@ def test_pipelines_store_every_capture_and_the_chosen_record(crawler) -> None:
     state = crawler.spider.registry["p"]
     assert state.reports_found == 1 and state.new_reports == 1
     state.ok_pages = 3
+    archive.close_spider()
     archive.spider_closed(crawler.spider, "finished")
     assert fake.runs[1]["status"] == "ok"
     assert fake.disappeared == [("p", {"http://127.0.0.11/t.html"})]
+
+
+def test_picture_version_of_a_filed_report_is_a_source_not_a_new_version(crawler) -> None:
+    archive = ArchivePipeline.from_crawler(crawler)
+    archive.open_spider()
+    fake = FakeArchive.opened[-1]
+    title = "某镇2023年政府信息公开工作年度报告"
+    for url, t in (
+        ("http://127.0.0.11/pic.html", title + "（图片版）"),
+        ("http://127.0.0.11/a.html", title),
+        ("http://127.0.0.11/only.html", "某乡2023年政府信息公开工作年度报告（图片版）"),
+    ):
+        it = ReportItem(
+            portal="p", url=url, title=t, captures=[Capture(url, url.encode(), {}, now_iso(), "detail")]
+        )
+        it.records, it.chosen = [rec("html")], 0
+        archive.process_item(it)
+    assert [r["url"] for r in fake.reports] == ["http://127.0.0.11/a.html"]
+    crawler.spider.registry["p"].ok_pages = 1
+    archive.close_spider()
+    archive.spider_closed(crawler.spider, "finished")
+    # The lone 图片版 is filed at the end; the pair's 图片版 only kept its capture.
+    assert [r["url"] for r in fake.reports] == ["http://127.0.0.11/a.html", "http://127.0.0.11/only.html"]
+    assert len(fake.captures) == 3
+    assert crawler.spider.registry["p"].reports_found == 2
+
+
+def test_a_pair_without_plain_twin_is_one_report(crawler) -> None:
+    archive = ArchivePipeline.from_crawler(crawler)
+    archive.open_spider()
+    fake = FakeArchive.opened[-1]
+    title = "某镇2021年政府信息公开工作年度报告"
+    for url, t, record in (
+        ("http://127.0.0.11/pic.html", title + "（图片版）", rec("image", template=None)),
+        ("http://127.0.0.11/link.html", title + "（超链版）", rec("html", cells=120)),
+    ):
+        it = ReportItem(
+            portal="p", url=url, title=t, captures=[Capture(url, url.encode(), {}, now_iso(), "detail")]
+        )
+        it.records, it.chosen = [record], 0
+        archive.process_item(it)
+    archive.close_spider()
+    assert [r["url"] for r in fake.reports] == ["http://127.0.0.11/link.html"]  # the better-read one
+    assert crawler.spider.registry["p"].reports_found == 1
