@@ -94,7 +94,7 @@ def test_page_metadata_and_sections() -> None:
     page = render_html(record, title_suffix="（更新）").decode()
     title = record["title"] + "（更新）"
     assert f'<meta name="ArticleTitle" content="{title}">' in page
-    assert '<meta name="PubDate" content="2024-03-01 09:30">' in page
+    assert '<meta name="PubDate" content="2024-03-08 09:30">' in page
     assert "发布机构：" in page and "发文日期：" in page and "索&nbsp;引&nbsp;号：" in page
     assert 'class="TRS_Editor"' in page
     positions = [

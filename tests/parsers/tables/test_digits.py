@@ -66,7 +66,12 @@ def _glued_text(record: dict) -> str:
 def test_pingtan_like_text_resolves_tables_3_and_4_and_leaves_table_2_run_null() -> None:
     record = load_base_records()["pingtan-2023"]
     text = _glued_text(record)
-    assert "行政规范性文件77132470" in text and "一、本年新收政府信息公开申请数量709002081" in text
+    # the same runs as the published Pingtan 2023 page text
+    assert (
+        "行政规范性文件77132470" in text
+        and "110024001510102" in text
+        and "一、本年新收政府信息公开申请数量801000081" in text
+    )
     result = extract_tables(Document(format="txt", text=text))
     assert result.template == "v2021"
     ambiguous = {
@@ -114,3 +119,59 @@ def test_long_runs_stay_cheap_with_the_sum_identity() -> None:
     t4 = (101, 20, 3, 0, 124) * 3
     assert resolve("".join(map(str, t4)), 15, 5) == t4
     assert all(v[-1] == sum(v[:-1]) for v in sum_splits("6000017", 7))
+
+
+def _run_together(record: dict) -> str:
+    """The whole page as one line, the way text extractors return the Pingtan pages."""
+    sections = record["sections"]
+    tables = _glued_text(record).replace("\n", "")
+    return "".join(
+        [
+            record["preface"],
+            " 一、总体情况 ",
+            sections["overview"].replace("\n", ""),
+            " 二、主动公开政府信息情况",
+            tables.replace("（本列数据", "三、收到和处理政府信息公开申请情况（本列数据").replace(
+                "行政复议行政诉讼", "四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼"
+            ),
+            "五、存在的主要问题及改进情况",
+            sections["problems"],
+            "六、其他需要报告的事项",
+            sections["other"],
+        ]
+    )
+
+
+def test_run_together_page_text_reads_the_tables_but_never_the_narrative_figures() -> None:
+    record = load_base_records()["pingtan-2023"]
+    line = _run_together(record)
+    assert "\n" not in line and "现行有效行政规范性文件393件" in line
+    result = extract_tables(Document(format="txt", text=line))
+    ambiguous = {
+        "active.normative_docs.issued",
+        "active.normative_docs.repealed",
+        "active.normative_docs.in_force",
+    }
+    for key, value in record["cells"].items():
+        assert result.cells[key] == (None if key in ambiguous else value), key
+    assert [f.check for f in result.findings] == ["C07"]
+    assert result.table_lines == set()  # the one line is narrative too: sections must keep it
+
+
+def test_run_together_v2019_signed_changes() -> None:
+    record = load_base_records()["pingtan-2020"]
+    result = extract_tables(Document(format="txt", text=_run_together(record)))
+    assert result.template == "v2019"
+    cells = record["cells"]
+    assert (
+        result.cells["active.admin_fees.prev_year_items"] == 35
+        and result.cells["active.admin_fees.change"] == -15
+    )
+    assert result.cells["active.regulations.published_total"] == 7
+    # "2648-18538": the sign starts 本年增/减 but 538 | 18 cannot be told apart -> all three null
+    assert [result.cells[f"active.penalty.{c}"] for c in ("prev_year_items", "change", "decisions")] == [
+        None
+    ] * 3
+    for key, value in cells.items():
+        if key.startswith(("applications.", "appeals.")):
+            assert result.cells[key] == value, key
