@@ -207,3 +207,18 @@ def test_pdf_style_lines_label_and_spaced_figures() -> None:
     from parsers.tables import identity_findings
 
     assert "C10" in {f.check for f in identity_findings(result.cells, "v2021")}
+
+
+def test_unknown_header_typo_matches_by_position_within_edit_distance_2() -> None:
+    text = "\n".join(
+        [
+            "第二十条第（一）项\t\t\t",
+            "信息内容\t本年制发件数\t本年发止件数\t现行有效件数",  # not in the typo dictionary
+            "规章\t0\t1\t2",
+        ]
+    )
+    result = extract_tables(Document(format="txt", text=text))
+    assert result.cells["active.regulations.repealed"] == 1
+    (c24,) = [f for f in result.findings if f.check == "C24"]
+    assert "本年发止件数" in c24.message and "fuzzy" in c24.message
+    assert "active.regulations.repealed" in c24.keys
