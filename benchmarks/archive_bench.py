@@ -37,6 +37,7 @@ from urllib.parse import quote
 from sqlalchemy import Engine, create_engine, text
 
 from archive.api import Archive
+from archive.models import YEAR_BASE
 from archive.normalize import norm_name
 
 YEARS = (2019, 2020, 2021, 2022, 2023)
@@ -116,7 +117,7 @@ def build(engine: Engine, bodies: int, seed: int = 7) -> dict[str, float]:
     portal_sql = sql(
         "portals", "id, name, start_urls, body_kind, deadline, has_expected_list, created_at, synced_at"
     )
-    body_sql = sql("bodies", "id, portal_id, name, norm_name, body_kind, expected")
+    body_sql = sql("bodies", "id, portal_id, name, norm_name, body_kind, expected, years_mask")
     report_sql = sql(
         "reports", "id, body_id, year, first_seen, last_seen, published, released_on, current_version_id"
     )
@@ -143,20 +144,18 @@ def build(engine: Engine, bodies: int, seed: int = 7) -> dict[str, float]:
         ]  # fmt: skip
         cur.executemany(portal_sql, portals)
         counts["portals"] = len(portals)
-        body_rows = [
-            (b, (b - 1) // PORTAL_SIZE % n_portals + 1, body_name(b), norm_name(body_name(b)), KINDS[b % len(KINDS)],
-             ((b - 1) // PORTAL_SIZE % n_portals + 1) % 10 == 0)
-            for b in range(1, bodies + 1)
-        ]  # fmt: skip
-        cur.executemany(body_sql, body_rows)
-        counts["bodies"] = len(body_rows)
-
         rid = 0
         reports: list[tuple] = []
         versions: list[tuple] = []
         urls: list[tuple] = []
 
+        body_rows: list[tuple] = []
+
         def flush() -> None:
+            # Bodies first (reports point at them), with the years_mask store_report maintains.
+            cur.executemany(body_sql, body_rows)
+            counts["bodies"] += len(body_rows)
+            body_rows.clear()
             cur.executemany(report_sql, reports)
             cur.executemany(version_sql, versions)
             cur.executemany(url_sql, urls)
@@ -171,10 +170,13 @@ def build(engine: Engine, bodies: int, seed: int = 7) -> dict[str, float]:
             kind = KINDS[b % len(KINDS)]
             name = body_name(b)
             start = rng.choice(YEARS[:3]) if rng.random() < 0.1 else YEARS[0]  # some bodies are newer
+            portal = (b - 1) // PORTAL_SIZE % n_portals + 1
+            mask = 0
             for year in YEARS:
                 if year < start or rng.random() < 0.03:
                     continue
                 rid += 1
+                mask |= 1 << (year - YEAR_BASE)
                 due = date(year + 1, 3, 31) if kind == "government" else date(year + 1, 1, 31)
                 released = due - timedelta(days=rng.randint(0, 40))
                 if rng.random() < 0.05:
@@ -194,9 +196,10 @@ def build(engine: Engine, bodies: int, seed: int = 7) -> dict[str, float]:
                 versions.append((rid, rid, 1, digest, record, template, _ts(stated, sqlite), _ts(seen, sqlite),
                                  _ts(now, sqlite)))  # fmt: skip
                 urls.append((rid, rid, f"http://p.test/{b}/{year}.html", _ts(seen, sqlite), _ts(now, sqlite)))
-                if len(reports) >= 20_000:
-                    flush()
-        if reports:
+            body_rows.append((b, portal, name, norm_name(name), kind, portal % 10 == 0, mask))
+            if len(reports) >= 20_000:
+                flush()
+        if body_rows:
             flush()
         raw.commit()
     finally:
