@@ -28,7 +28,6 @@ from archive.api import Archive
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT.parent / "shared" / "seeds"
-CORPUS = ROOT / "farm" / "corpus"
 PG_URL = os.environ.get("GOVREPORTS_TEST_PG_URL")
 
 _HEADING = re.compile(
@@ -86,28 +85,12 @@ SEED_STEMS = sorted(p.stem for p in (SEEDS / "truth").glob("*.json")) if (SEEDS 
 
 
 def corpus_records() -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    if not CORPUS.is_dir():
-        return out
-    for path in sorted(CORPUS.rglob("*.json*")):
-        try:
-            lines = path.read_text(encoding="utf-8")
-        except OSError:
-            continue
-        items = (
-            [json.loads(x) for x in lines.splitlines() if x.strip()]
-            if path.suffix == ".jsonl"
-            else [json.loads(lines)]
-        )
-        for item in items:
-            if (
-                isinstance(item, dict)
-                and item.get("agency")
-                and isinstance(item.get("year"), int)
-                and "cells" in item
-            ):
-                out.append(item)
-    return out
+    """The farm's base records (farm/corpus), or [] while there are none."""
+    try:
+        from farm.corpus import load_base_records
+    except ImportError:
+        return []
+    return [r for r in load_base_records().values() if r.get("agency") and isinstance(r.get("year"), int)]
 
 
 @pytest.fixture

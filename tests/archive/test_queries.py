@@ -360,17 +360,38 @@ def test_export_latest_and_all_versions_with_archive_block(archive: Archive, see
     assert list(archive.export(year=2022)) == []
 
 
-def test_corpus_records_round_trip(archive: Archive, corpus) -> None:
-    records = corpus
-    stored = 0
-    for i, rec in enumerate(records):
+def test_corpus_records_round_trip_exactly(archive: Archive, corpus) -> None:
+    """Every farm base record (v2021, v2019, legacy) comes back from export with the same figures."""
+    for i, rec in enumerate(corpus):
         out = archive.store_report(
             portal="corpus", url=f"http://corpus.test/{i}", record=rec, fetched_at=at(2025, 1, 1)
         )
-        stored += out.kind == "new_report"
+        assert out.kind == "new_report", rec["id"]
     exported = {(r["agency"], r["year"]): r for r in archive.export(portal="corpus")}
-    for rec in records:
-        assert (
-            exported[(rec["agency"], rec["year"])]["cells"] == rec["cells"] or True
-        )  # duplicates: last version wins
-    assert len(exported) == stored
+    assert len(exported) == len(corpus)
+    for rec in corpus:
+        got = exported[(rec["agency"], rec["year"])]
+        for field in ("cells", "sections", "dates", "template", "legacy", "title"):
+            assert got.get(field) == rec.get(field), (rec["id"], field)
+        assert type(got["cells"].get("active.admin_fees.amount_wan")) is type(
+            rec["cells"].get("active.admin_fees.amount_wan")
+        )
+
+
+def test_corpus_pingtan_series_late_and_diff(archive: Archive, corpus) -> None:
+    pingtan = {r["year"]: r for r in corpus if r["agency"] == "平潭综合实验区"}
+    if not {2020, 2023} <= set(pingtan):
+        pytest.skip("farm/corpus lacks the Pingtan 2020 and 2023 records")
+    for year, rec in pingtan.items():
+        archive.store_report(
+            portal="pingtan", url=f"http://pt.test/{year}", record=rec, fetched_at=at(year + 1, 3, 1)
+        )
+    # Pingtan's regional report is on the Mar-31 track: none of the series is late.
+    for year, rec in pingtan.items():
+        rows = archive.late(year, as_of=date(2026, 1, 1))
+        assert [r for r in rows if r["agency"] == "平潭综合实验区"] == [], (year, rec["dates"])
+    out = archive.diff("平潭综合实验区", 2020, 2023)
+    assert out["templates"] == {"from": "v2019", "to": "v2021"}
+    assert not [f for f in out["findings"] if f["check"] in ("C20", "C21")]  # no consecutive years
+    fees = {c["key"]: c for c in out["changes"]}.get("active.admin_fees.amount_wan")
+    assert fees is None or fees["to"] == "5949.088667"
