@@ -79,6 +79,12 @@ def check_template(record: Record, text: str) -> list[Finding]:
 # --------------------------------------------------------------------------------------- C05
 
 
+def is_legacy(record: Record) -> bool:
+    return record.template == "legacy" or (
+        record.template is None and record.year is not None and record.year <= 2018
+    )
+
+
 def check_sections(result: SectionsResult) -> list[Finding]:
     missing = [sid for sid in SECTION_IDS if result.sections.get(sid) is None]
     out: list[Finding] = []
@@ -296,12 +302,15 @@ def doc_checks(
     sections = sections or split_sections(doc.text, tables.table_lines)
     period = period or metadata.statistical_period(doc.text)
     secs = sections.sections
+    # Up to 2018 the structure was free (2007 条例, §2.3): the six sections and the five aspects of
+    # 一 are the 2019/2021 formats' requirements.
+    national = not is_legacy(record)
     out: list[Finding] = []
     out += check_template(record, doc.text)
-    out += check_sections(sections)
+    out += check_sections(sections) if national else []
     out += identity_checks(tables)
     out += check_narrative(record, "\n".join(s for s in secs.values() if s))
-    out += check_overview(record, secs)
+    out += check_overview(record, secs) if national else []
     out += check_problems(secs)
     out += check_fee(record, secs)
     out += check_period(record, period)

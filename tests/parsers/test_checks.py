@@ -247,3 +247,18 @@ def test_c13_joint_review_and_litigation_figure_is_not_the_litigation_count() ->
     }
     assert checks.check_narrative(record(cells=cells), "本年度发生行政复议和行政诉讼案件共3件。") == []
     assert ids(checks.check_narrative(record(cells=cells), "本年度被提起行政诉讼3件。")) == ["C13"]
+
+
+def test_legacy_reports_are_free_in_structure(stub_tables) -> None:
+    text = "某某县人民政府2015年政府信息公开工作年度报告\n一、总体情况\n本年度……\n二、主动公开政府信息情况\n……"
+    legacy = build_record(
+        Document(format="txt", text=text), Source(), tables=stub_tables(template=None, present={})
+    )
+    assert legacy.template == "legacy"
+    assert not {"C05", "C14"} & set(ids(legacy.findings))
+    modern = build_record(
+        Document(format="txt", text=text.replace("2015", "2023")),
+        Source(),
+        tables=stub_tables(template=None, present={}),
+    )
+    assert {"C05", "C14"} <= set(ids(modern.findings))
