@@ -96,6 +96,8 @@ _TABLES_START_RE = re.compile(r"第二十条第[（(]|[（(]本列数据的勾�
 _TABLES_END_RE = re.compile(r"五[、.][^。，,]{0,20}?(?:问题|改进)")
 # A line this long holding a table marker is a whole page run together (Pingtan page text).
 _RUN_TOGETHER_MIN = 120
+# ... and it holds at least this many label + figures pairs (a sentence citing 第二十条第（一）项 does not).
+_RUN_TOGETHER_MIN_ROWS = 5
 
 
 def _flex(label: str) -> str:
@@ -162,10 +164,11 @@ def text_rows(text: str) -> list[Row]:
     for i, line in enumerate(text.splitlines()):
         if not line.strip():
             continue
-        if _is_run_together(line):
+        pieces = split_run_together(line) if _is_run_together(line) else []
+        if sum(len(cells) > 1 for cells in pieces) >= _RUN_TOGETHER_MIN_ROWS:
             # rows of a line that mixes narrative and tables claim no line: the section
             # splitter must not drop the narrative with them
-            rows += [Row(cells) for cells in split_run_together(line)]
+            rows += [Row(cells) for cells in pieces]
             prev_single = False
             continue
         cells = line_cells(line)

@@ -175,3 +175,13 @@ def test_run_together_v2019_signed_changes() -> None:
     for key, value in cells.items():
         if key.startswith(("applications.", "appeals.")):
             assert result.cells[key] == value, key
+
+
+def test_a_long_sentence_citing_the_article_is_not_a_table() -> None:
+    sentence = (
+        "按照《条例》第二十条第（一）项的规定，我局在门户网站规范性文件栏目及时公开行政规范性文件，"
+        "全年制发行政规范性文件12件，清理规章3件，办理行政许可2629件，并在专栏集中公开处罚决定，"
+        "做到应公开尽公开，接受社会监督，进一步提升政府信息公开的质量和实效，切实保障群众的知情权。"
+    )
+    result = extract_tables(Document(format="txt", text=sentence))
+    assert result.cells == {} and not any(result.present.values())
