@@ -99,6 +99,10 @@ def find_dates(text: str) -> list[tuple[int, int, str]]:
 # ---------------------------------------------------------------------------------------- title
 
 
+# The title and a release line sit in the first lines; never split the whole report for them.
+_HEAD_CHARS = 6000
+
+
 def collapse(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
@@ -119,7 +123,7 @@ def _is_title_like(text: str) -> bool:
 def title_from_text(text: str, *, max_lines: int = 15) -> str | None:
     """The report's own heading: an early short line naming 信息公开 and a report word."""
     seen = 0
-    for line in text.splitlines():
+    for line in text[:_HEAD_CHARS].splitlines():
         line = line.strip()
         if not line:
             continue
@@ -212,12 +216,14 @@ def agency_from_title(title: str | None) -> str | None:
     return name or None
 
 
+_SIGNATURE_TAIL_CHARS = 2000
 _SIGNATURE_NAME = re.compile(r"^[\u4e00-\u9fff（）()]{2,40}$")
 
 
 def signature(text: str) -> tuple[str | None, str | None]:
     """(name, ISO date) of the 落款: a date-only line among the last lines, the name just above it."""
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    # Only the end of the text matters; splitting the whole report costs more than the rest.
+    lines = [ln.strip() for ln in text[-_SIGNATURE_TAIL_CHARS:].splitlines() if ln.strip()]
     tail = lines[-6:]
     for i in range(len(tail) - 1, -1, -1):
         line = tail[i]
@@ -329,7 +335,7 @@ def _published_line_re() -> re.Pattern[str]:
 def published_from_text(text: str, *, max_lines: int = 12) -> str | None:
     """A "发布时间: 2024-01-30 22:06" line near the top of the text (seed 001)."""
     seen = 0
-    for line in text.splitlines():
+    for line in text[:_HEAD_CHARS].splitlines():
         if not line.strip():
             continue
         seen += 1
