@@ -54,17 +54,25 @@ def _grid_text_lines(text: str, grids: list[Grid]) -> set[int]:
 
 
 def extract_tables(doc: Document) -> TablesResult:
-    rows: list[Row] = grid_rows(doc.tables) if doc.tables else text_rows(doc.text)
+    use_grids = bool(doc.tables)
+    rows: list[Row] = grid_rows(doc.tables) if use_grids else text_rows(doc.text)
     w = walk(rows)
-    template = decide_template(w)
-    built = build_cells(w, template, doc.uncertain)
     legacy, legacy_lines, legacy_grid = read_legacy(rows)
+    if use_grids and not w.hits and legacy is None:
+        # The grids are layout or metadata tables only; the report tables may still be in the
+        # text (drawn with <div>/<pre>, or a reader that could not separate them).
+        use_grids = False
+        rows = text_rows(doc.text)
+        w = walk(rows)
+        legacy, legacy_lines, legacy_grid = read_legacy(rows)
+    template = decide_template(w)
+    built = build_cells(w, template, doc.uncertain if use_grids else set())
     findings = built.findings + header_findings(w, template)
     if template is None and legacy is None and not any(built.present.values()):
         # No national table and no legacy appendix: for a report year >= 2019 this is C06; the
         # record builder drops it for legacy years (tables are optional before 2019).
         findings.append(finding("C06", "no statistical tables found (tables 2, 3 and 4 absent)"))
-    if doc.tables:
+    if use_grids:
         # Cells come from the grids, but a reader may still have left the tables' text in
         # `doc.text` (one cell per line): find those lines too, so sections can drop them.
         used = {h.row.grid for h in w.hits} | {legacy_grid}

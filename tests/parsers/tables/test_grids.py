@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import copy
+import json
 
 from farm.corpus import load_base_records
 from farm.render.html_report import render_html
+from govreports.paths import PROJECT_ROOT
 from parsers.document import Document, Grid
 from parsers.formats.html_tables import read_grids
 from parsers.tables import extract_tables
 
 RECORD = load_base_records()["pingtan-2023"]
+PROJECT_SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
 
 
 def _grids() -> list[Grid]:
@@ -97,3 +100,13 @@ def test_only_table_4_present() -> None:
     assert result.template is None
     assert result.cells == {k: v for k, v in RECORD["cells"].items() if k.startswith("appeals.")}
     assert sorted(f.message[:7] for f in result.findings if f.check == "C06") == ["table 2", "table 3"]
+
+
+def test_grids_without_report_tables_fall_back_to_the_text() -> None:
+    seed = sorted((PROJECT_SEEDS).glob("002_*.txt"))[0]
+    text = seed.read_text(encoding="utf-8")
+    layout = [[["索引号：", "11330382/2024-00012", "发布机构：", "乐清市新居民服务中心"]]]
+    result = extract_tables(Document(format="html", text=text, tables=layout))
+    truth = json.loads((PROJECT_SEEDS / "truth" / f"{seed.stem}.json").read_text(encoding="utf-8"))
+    assert result.cells == truth["cells"]
+    assert result.table_lines  # text lines again, the sections splitter drops them
