@@ -31,6 +31,10 @@ def registrable(host: str) -> str:
     return ".".join(labels[-2:])
 
 
+# Recorded, but they do not make a crawl partial (nothing below them was a report column).
+HARMLESS_ERRORS = frozenset({"broken_link"})
+
+
 @dataclass
 class PortalState:
     config: PortalConfig
@@ -81,7 +85,7 @@ class PortalState:
             return "blocked"
         if not self.ok_pages:
             return "failed"
-        if not finished or sum(self.errors.values()):
+        if not finished or any(n for kind, n in self.errors.items() if kind not in HARMLESS_ERRORS):
             return "partial"
         return "ok"
 

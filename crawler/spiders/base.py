@@ -202,6 +202,10 @@ class PortalSpider(scrapy.Spider):
                     meta={"start": True, "root_fallback": True, "nav_depth": 0},
                     dont_filter=True,
                 )
+        if meta.get("kind") == "nav" and status in (404, 410):
+            # A dead link in the site's navigation (legacy sites have many): recorded, but the
+            # report columns were reached, so the crawl is not partial for it.
+            kind = "broken_link"
         if meta.get("soft_block") and status == 503:
             kind, message = "soft_block", "soft block page (访问异常) persisted after retries"
         self.note_error(state, request.url, kind, message)
