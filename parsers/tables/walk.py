@@ -172,8 +172,15 @@ def walk(rows: list[Row]) -> Walk:
             w.mark("table4", row)
             ctx = None
         elif ctx == "table4" and norms:
-            w.mark("table4", row)
+            if all(len(n) <= _T4_HEADER_MAX for n in norms):
+                w.mark("table4", row)  # header words, possibly split ("结果" / "维持")
+            else:
+                ctx = None  # narrative: table 4 had no line of figures
     return w
+
+
+# Table 4's header cells are short (未经复议直接起诉 is the longest); longer text ends the table.
+_T4_HEADER_MAX = 8
 
 
 # The header row of table 3 that names every applicant column (after span resolution).

@@ -70,3 +70,12 @@ def test_table_lines_cover_the_tables_but_not_the_section_headings(stem: str) ->
     assert headings and not used & set(headings)
     narrative = [i for i, line in enumerate(lines) if "信息处理费" in line or "依申请处理费用" in line]
     assert not used & set(narrative)
+
+
+def test_table_4_without_figures_does_not_swallow_the_following_sections() -> None:
+    text, _ = _load(STEMS[2])
+    lines = [line for line in text.splitlines() if not line.startswith("0\t0\t0\t0\t0\t0\t0\t0")]
+    result = extract_tables(Document(format="txt", text="\n".join(lines)))
+    assert result.present["table4"] is False
+    five = next(i for i, line in enumerate(lines) if line.startswith("五、"))
+    assert max(result.table_lines) < five
