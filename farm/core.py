@@ -10,6 +10,7 @@ with Farm.start(profile="demo", data_dir=tmp_path) as farm:
 from __future__ import annotations
 
 import ipaddress
+import os
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -97,7 +98,7 @@ class Farm:
     ) -> None:
         self.stop()
 
-    def warm(self, *, block: bool = True, workers: int = 4) -> threading.Thread:
+    def warm(self, *, block: bool = True, workers: int | None = None) -> threading.Thread:
         """Render every attachment now (LibreOffice is slow), so crawls find them cached."""
         jobs = [
             (item.served_record(p.switches["revised"]), kind)
@@ -108,7 +109,7 @@ class Farm:
         ]
 
         def run() -> None:
-            with ThreadPoolExecutor(workers) as pool:
+            with ThreadPoolExecutor(workers or max(2, os.cpu_count() or 2)) as pool:
                 list(pool.map(lambda job: renderers.attachment(*job), jobs))
 
         thread = threading.Thread(target=run, name="farm-warm", daemon=True)

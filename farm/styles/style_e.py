@@ -22,7 +22,7 @@ from farm.styles.common import SIBLINGS
 if TYPE_CHECKING:
     from farm.portal import Portal
 
-PER_PAGE = 15
+PER_PAGE = 15  # profile pager.per_page overrides
 ROOT_CID, DRIFT_CID = 12, 88
 
 
@@ -73,6 +73,7 @@ def build(portal: Portal) -> None:
 
     portal.area_href = "/xxgk/index.asp"
     mode = (portal.conf.get("legacy") or {}).get("list", "query")
+    per = int((portal.conf.get("pager") or {}).get("per_page", PER_PAGE))
     portal.column_href = portal.abs(list_url(mode, root_cid, 1))
 
     home = lambda: _layout(  # noqa: E731
@@ -135,25 +136,25 @@ def build(portal: Portal) -> None:
             items = portal.plan.sibling_decoys.get(slug)
             if items is None:
                 return portal.html(_layout(portal, name, f"<p>{portal.site_name}{name}。</p>", name))
-            return portal.html(_list(portal, cid, name, list(items), page, []))
+            return portal.html(_list(portal, cid, name, list(items), page, [], per=per))
         col = cids.get(cid)
         if col is None:
             return portal.not_found(req)
-        pages_n = max(1, -(-len(col.items) // PER_PAGE))
+        pages_n = max(1, -(-len(col.items) // per))
         if page > pages_n and stub_bytes:
             from farm.styles.style_a import stub
 
             return portal.html(stub(stub_bytes))
         if mode == "numbered":  # the same list lives at /xxgk/col{cid}/{n}.html
             return portal.not_found(req)
-        return portal.html(_list(portal, cid, col.name, col.items, page, children_of(col), mode))
+        return portal.html(_list(portal, cid, col.name, col.items, page, children_of(col), mode, per))
 
     def children_of(col: Column) -> list[tuple[str, int]]:
         return [(c.name, c.cid) for c in col.children]
 
     def numbered(req: Request, cid: int, page: int) -> Response:
         col = cids[cid]
-        return portal.html(_list(portal, cid, col.name, col.items, page, children_of(col), mode))
+        return portal.html(_list(portal, cid, col.name, col.items, page, children_of(col), mode, per))
 
     def list_data(req: Request) -> Response:
         """The POST JSON behind `javascript:next(N)`."""
@@ -163,10 +164,10 @@ def build(portal: Portal) -> None:
             page = max(1, int((form.get("page") or ["1"])[0]))
         except (KeyError, ValueError):
             return Response(200, b'{"total":0,"list":[]}', "application/json; charset=gbk")
-        chunk = col.items[(page - 1) * PER_PAGE : page * PER_PAGE]
+        chunk = col.items[(page - 1) * per : page * per]
         data = {
             "total": len(col.items),
-            "pages": max(1, -(-len(col.items) // PER_PAGE)),
+            "pages": max(1, -(-len(col.items) // per)),
             "list": [
                 {"title": it.title, "url": f"/xxgk/show.asp?id={it.uid}", "date": it.published.isoformat()}
                 for it in chunk
@@ -177,7 +178,7 @@ def build(portal: Portal) -> None:
 
     if mode == "numbered":
         for cid, col in cids.items():
-            last = max(1, -(-len(col.items) // PER_PAGE))
+            last = max(1, -(-len(col.items) // per))
             for n in range(1, last + 1):
                 portal.route(f"/xxgk/col{cid}/{n}.html", lambda req, cid=cid, n=n: numbered(req, cid, n))
     if mode == "js_next":
@@ -220,9 +221,10 @@ def _list(
     page: int,
     children: list[tuple[str, int]],
     mode: str = "query",
+    per: int = PER_PAGE,
 ) -> str:
-    pages_n = max(1, -(-len(items) // PER_PAGE))
-    chunk = items[(page - 1) * PER_PAGE : page * PER_PAGE]
+    pages_n = max(1, -(-len(items) // per))
+    chunk = items[(page - 1) * per : page * per]
     rows = (
         "".join(
             f'<tr><td width="20">·</td><td><a href="/xxgk/show.asp?id={it.uid}" title="{html.escape(it.title)}" target="_blank">'
