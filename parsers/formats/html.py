@@ -137,9 +137,11 @@ _PARSERS = threading.local()
 def _parser(codec: str) -> lxml.html.HTMLParser:
     # One parser per thread and codec: lxml parsers are not shareable across threads, and
     # building one per document costs more than parsing a small page.
+    # huge_tree: without it libxml2 silently drops everything nested deeper than 256 elements
+    # (Word-exported pages get deep) and text nodes above 10 MB. codec "" = decoded text input.
     cache = _PARSERS.__dict__.setdefault("by_codec", {})
     if codec not in cache:
-        cache[codec] = lxml.html.HTMLParser(encoding=codec)
+        cache[codec] = lxml.html.HTMLParser(encoding=codec or None, huge_tree=True)
     return cache[codec]
 
 
@@ -151,7 +153,7 @@ def _parse(text: str, data: bytes | None = None, codec: str | None = None) -> lx
         if data is not None and codec in _BYTE_CODECS:
             root = lxml.html.document_fromstring(data, parser=_parser(_BYTE_CODECS[codec]))
         else:
-            root = lxml.html.document_fromstring(_XML_DECL.sub("", text, count=1))
+            root = lxml.html.document_fromstring(_XML_DECL.sub("", text, count=1), parser=_parser(""))
     except (etree.ParserError, ValueError) as exc:
         raise UnreadableDocument(f"HTML that cannot be parsed: {exc}") from exc
     # CMS template comments wrap values ("<!--<$[SYH]>-->01404053X/2023-00861<!--<$[SYH]>-->");
@@ -195,10 +197,39 @@ def _text_xslt() -> etree.XSLT:
     return etree.XSLT(etree.XML(sheet))
 
 
+def _walk_text(root: etree._Element) -> str:
+    """text_lines' fallback for trees too deep for XSLT: an iterative walk, same breaks and skips."""
+    parts: list[str] = []
+    skip_depth = 0
+    blocks, invisible = set(_BLOCK_TAGS), set(_INVISIBLE_TAGS)
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        skipped = tag in invisible or (tag == "table" and not is_layout_table(el))
+        if event == "start":
+            if skipped:
+                skip_depth += 1
+            elif skip_depth == 0:
+                parts.append(_BREAK if tag in blocks else "")
+                parts.append(el.text or "")
+            continue
+        if skipped:
+            skip_depth -= 1
+        if skip_depth == 0:
+            parts.append(_BREAK if tag in blocks else "")
+            if el is not root:
+                parts.append(el.tail or "")
+    return "".join(parts)
+
+
 def text_lines(el: etree._Element) -> str:
     """The text of `el` with one line per block or cell (the way a browser breaks it), data tables
     left out (they are read as grids)."""
-    text = str(_text_xslt()(el))
+    try:
+        text = str(_text_xslt()(el))
+    except etree.XSLTApplyError:
+        # libxslt stops at a few thousand nested templates; a pathologically deep page still
+        # yields its text, without the line structure.
+        text = _walk_text(el)
     text = _WS_RUN.sub(" ", text).replace(_BREAK, "\n").replace("\xa0", " ")
     return _LINE_EDGES.sub("\n", text).strip()
 

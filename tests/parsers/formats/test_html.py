@@ -197,3 +197,24 @@ def test_seed_rendered_as_plain_paragraphs_keeps_every_line() -> None:
     paras = "".join(f"<p>{line}</p>" for line in text.splitlines() if line.strip() and "\t" not in line)
     doc = read(page(body=paras).encode())
     assert "截止目前，暂无其他需要报告的事项。" in doc.text
+
+
+def test_deeply_nested_page_keeps_its_text() -> None:
+    # libxml2 drops content nested deeper than 256 elements unless huge_tree is on
+    nested = "<div>" * 400 + BODY + "</div>" * 400
+    doc = read(page(body=nested).encode())
+    assert "某某镇坚持以公开为常态" in doc.text and doc.tables
+
+
+def test_walk_fallback_matches_xslt_text() -> None:
+    root = reader._parse(
+        "<html><body><div><p>甲<b>乙</b></p>丙<table><tr><td>1</td></tr></table>丁<br>戊</div></body></html>"
+    )
+    body = root.find(".//body")
+    expected = reader.text_lines(body)
+    walked = reader._walk_text(body)
+    assert expected == "甲乙\n丙丁\n戊"
+    assert (
+        reader._LINE_EDGES.sub("\n", reader._WS_RUN.sub(" ", walked).replace(reader._BREAK, "\n")).strip()
+        == expected
+    )
