@@ -215,7 +215,7 @@ def _walk_text(root: etree._Element) -> str:
         if skipped:
             skip_depth -= 1
         if skip_depth == 0:
-            parts.append(_BREAK if tag in blocks else "")
+            parts.append(_BREAK if tag in blocks and not skipped else "")
             if el is not root:
                 parts.append(el.tail or "")
     return "".join(parts)
