@@ -14,6 +14,7 @@ import io
 import json
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -28,7 +29,9 @@ _RENDERERS: dict[str, tuple[str, str]] = {
     "scan": ("farm.render.scan", "render_scanned_pdf"),
 }
 _lock = threading.Lock()
-_memo: dict[tuple[str, str], bytes] = {}
+# Bounded: a 10 000-document farm must not keep every page in memory (farm.render caches on disk).
+MEMO_ENTRIES = 512
+_memo: OrderedDict[tuple[str, str], bytes] = OrderedDict()
 _key_locks: dict[tuple[str, str], threading.Lock] = {}
 
 
@@ -62,12 +65,20 @@ def _memoised(record: Mapping[str, Any], fmt: str, build: Callable[[], bytes]) -
     key = (digest(record), fmt)
     with _lock:
         if key in _memo:
+            _memo.move_to_end(key)
             return _memo[key]
         klock = _key_locks.setdefault(key, threading.Lock())
     with klock:  # one build per key even when a crawler asks in parallel
-        if key not in _memo:
-            _memo[key] = build()
-        return _memo[key]
+        with _lock:
+            if key in _memo:
+                return _memo[key]
+        data = build()
+        with _lock:
+            _memo[key] = data
+            while len(_memo) > MEMO_ENTRIES:
+                old, _ = _memo.popitem(last=False)
+                _key_locks.pop(old, None)
+        return data
 
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
