@@ -92,7 +92,8 @@ def read_legacy(rows: list[Row]) -> tuple[dict[str, Any] | None, set[int], int |
     header: _Header | None = None
     owner: int | None = None  # grid index of the header, or -1 for text
     last_line: int | None = None
-    for row in rows:
+    pending: set[int] = set()
+    for row in map(_spaced, rows):
         if header is None:
             header = _header(row)
             if header is not None:
@@ -108,7 +109,7 @@ def read_legacy(rows: list[Row]) -> tuple[dict[str, Any] | None, set[int], int |
                 and last_line is not None
                 and bool(row.lines)
                 and min(row.lines) - last_line <= 2
-                and len(row.cells) > 1
+                and (len(row.cells) > 1 or len(row.cells[0].strip()) <= _BLOCK_HEADING_MAX)
             )
         )
         if not same_table:
@@ -116,11 +117,40 @@ def read_legacy(rows: list[Row]) -> tuple[dict[str, Any] | None, set[int], int |
                 break
             header = None
             continue
+        before = len(out)
         _read_row(row, header, out)
-        lines |= row.lines
+        # a block heading ("一、主动公开情况") belongs to the table only if figures follow it;
+        # a short line after the last figures (the 落款) does not
+        if len(out) > before:
+            lines |= pending | row.lines
+            pending = set()
+        else:
+            pending |= row.lines
         last_line = max(row.lines) if row.lines else last_line
     grid = owner if owner is not None and owner >= 0 and out else None
     return (out or None), lines, grid
+
+
+# A one-cell text line this short inside the appendix is a block heading, not the end of it.
+_BLOCK_HEADING_MAX = 20
+
+
+def _spaced(row: Row) -> Row:
+    """A text line whose cells are separated by spaces (PDF text): label, unit, figures."""
+    if row.positional or len(row.cells) != 1 or len(row.cells[0].split()) < 3:
+        return row
+    tokens = row.cells[0].split()
+    if _header(Row(tokens)) is not None:
+        return Row(tokens, row.lines)
+    n = len(tokens)
+    while n > 0 and is_value(tokens[n - 1]):
+        n -= 1
+    figures = tokens[n:]
+    if not figures or n == 0:
+        return row
+    unit = tokens[n - 1] if n > 1 and len(tokens[n - 1]) <= 2 else ""
+    label = "".join(tokens[: n - 1] if unit else tokens[:n])
+    return Row([label, unit, *figures], row.lines)
 
 
 def _read_row(row: Row, header: _Header, out: dict[str, Any]) -> None:

@@ -73,3 +73,27 @@ def test_report_without_any_table_gets_c06() -> None:
     result = extract_tables(Document(format="txt", text="一、总体情况\n本年度工作有序开展。"))
     assert result.legacy is None and result.cells == {}
     assert [f.check for f in result.findings] == ["C06"]
+
+
+def test_space_separated_appendix_as_pdf_text_gives_it() -> None:
+    text = "\n".join(
+        [
+            "六、政府信息公开情况统计表",
+            "指标名称 计量单位 2018年度 历年累计",
+            "一、主动公开情况",
+            "（一） 主动公开政府信息数 条 9874 61235",
+            "（一）收到申请数 件 36 287",
+            "五、依申请公开信息收取的费用 万元 0 0.0125",
+            "平潭综合实验区党政办公室",
+        ]
+    )
+    result = extract_tables(Document(format="txt", text=text))
+    assert result.legacy == {
+        "proactive_total": 9874,
+        "proactive_total_cumulative": 61235,
+        "requests_total": 36,
+        "requests_total_cumulative": 287,
+        "fees_amount": 0,
+        "fees_amount_cumulative": "0.0125",
+    }
+    assert result.table_lines == {1, 2, 3, 4, 5}
