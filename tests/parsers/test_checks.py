@@ -250,7 +250,9 @@ def test_c13_joint_review_and_litigation_figure_is_not_the_litigation_count() ->
 
 
 def test_legacy_reports_are_free_in_structure(stub_tables) -> None:
-    text = "某某县人民政府2015年政府信息公开工作年度报告\n一、总体情况\n本年度……\n二、主动公开政府信息情况\n……"
+    text = (
+        "某某县人民政府2015年政府信息公开工作年度报告\n一、总体情况\n本年度……\n二、主动公开政府信息情况\n……"
+    )
     legacy = build_record(
         Document(format="txt", text=text), Source(), tables=stub_tables(template=None, present={})
     )
