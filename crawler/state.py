@@ -80,8 +80,16 @@ class PortalState:
         host = host_of(url)
         return host in self.hosts or registrable(host) in self.domains
 
-    def status(self, finished: bool) -> str:
+    @property
+    def blocked_reason(self) -> str | None:
         if self.blocked:
+            return self.blocked
+        if not self.ok_pages and self.http_403:
+            return "HTTP 403 on every request (a browser-only or geo-fenced site)"
+        return None
+
+    def status(self, finished: bool) -> str:
+        if self.blocked_reason:
             return "blocked"
         if not self.ok_pages:
             return "failed"
@@ -98,8 +106,8 @@ class PortalState:
             "unchanged": self.unchanged,
             "decoys_skipped": len(self.decoys),
             "errors": dict(sorted(self.errors.items())),
-            "blocked": bool(self.blocked),
-            "blocked_reason": self.blocked,
+            "blocked": bool(self.blocked_reason),
+            "blocked_reason": self.blocked_reason,
             "columns": sorted(self.columns),
         }
 

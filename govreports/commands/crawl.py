@@ -110,6 +110,24 @@ def _parse_overrides(values: list[str]) -> dict[str, Any]:
     return out
 
 
+def display_width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))
+
+
+def format_rows(rows: list[tuple[str, ...]] | list[list[str]], indent: str = "") -> str:
+    widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [indent + "  ".join(pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.insert(1, indent + "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
 def format_summary(summary: dict[str, Any]) -> str:
     head = ("portal", "status", "pages", "reports", "new", "versions", "decoys", "errors", "blocked")
     rows = [head]
@@ -128,10 +146,7 @@ def format_summary(summary: dict[str, Any]) -> str:
                 f"yes ({s['blocked_reason']})" if s["blocked"] else "no",
             )
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return format_rows(rows)
 
 
 def run(args: argparse.Namespace) -> int:

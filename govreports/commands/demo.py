@@ -14,7 +14,7 @@ from typing import Any
 
 from govreports import paths
 from govreports.commands._common import add_json_option
-from govreports.commands.crawl import format_summary
+from govreports.commands.crawl import format_rows, format_summary
 from govreports.errors import GovreportsError
 
 
@@ -34,10 +34,7 @@ def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     if not rows:
         return "  (none)"
     cells = [columns] + [[str(r.get(c) if r.get(c) is not None else "-") for c in columns] for r in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
-    return "\n".join(
-        "  " + "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells
-    )
+    return format_rows(cells, indent="  ")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,7 +83,13 @@ def run(args: argparse.Namespace) -> int:
         else:
             print("\nCrawl summary")
             print(format_summary(summary))
-            for y, o in overview.items():
+            if overview:
+                print("\nPer reporting year: missing / late")
+                print(
+                    "  "
+                    + "   ".join(f"{y}: {len(o['missing'])}/{len(o['late'])}" for y, o in overview.items())
+                )
+            for y, o in list(overview.items())[-2:]:
                 print(f"\nMissing reports for {y} ({len(o['missing'])})")
                 print(_table(o["missing"], ["agency", "portal", "expected_because"]))
                 print(f"\nLate reports for {y} ({len(o['late'])})")

@@ -39,6 +39,14 @@ def test_hosts_are_the_portals_own() -> None:
     assert registrable("127.0.0.11") == "127.0.0.11"
 
 
+def test_persisting_403_is_blocked_not_empty() -> None:
+    state = PortalState(PORTAL)
+    state.http_403 = 3
+    assert state.status(finished=True) == "blocked" and state.summary()["blocked"]
+    state.ok_pages = 5
+    assert state.summary()["blocked"] is False
+
+
 class FakeSpider:
     def __init__(self) -> None:
         self.registry = Registry([PORTAL])
