@@ -52,6 +52,8 @@ _SNIPPET_BLOCK = re.compile(
     re.I,
 )
 _ANY_TAG = re.compile(r"<[^>]*>")
+_HEADINGS_XP = etree.XPath("//h1 | //h2 | //h3")
+_MAX_TITLE_CHARS = 80
 # One XPath (evaluated in C) instead of a Python loop over the cells.
 _LAYOUT_TABLE_XP = etree.XPath(
     "boolean(.//table | .//td[.//p] | .//th[.//p] | .//td[string-length(normalize-space(.)) > $long]"
@@ -345,9 +347,26 @@ def _linearize_snippet(markup: str) -> str:
     return _LINE_EDGES.sub("\n", text).strip()
 
 
+def _heading_title(root: etree._Element) -> str | None:
+    """A report title in the page's headings (<h1>…<h3>), which usually sit outside the article
+    body; only one that reads like a report title, so a site banner in <h1> is not taken."""
+    for el in _HEADINGS_XP(root):
+        text = re.sub(r"\s+", " ", el.text_content()).strip()
+        if text and len(text) <= _MAX_TITLE_CHARS and _is_report_title(text):
+            return text
+    return None
+
+
+def _is_report_title(text: str) -> bool:
+    labels = spec.labels()
+    compact = re.sub(r"\s+", "", text)
+    words = [*labels["report_title"]["any"], *labels["title_line_any"]]
+    return all(w in compact for w in labels["report_title"]["must"]) and any(w in compact for w in words)
+
+
 def page_meta(root: etree._Element, linear: str) -> PageMeta:
     meta = PageMeta()
-    meta.title = _meta_tag(root, "ArticleTitle")
+    meta.title = _meta_tag(root, "ArticleTitle") or _heading_title(root)
     if not meta.title:
         title_el = root.find(".//title")
         if title_el is not None and title_el.text_content().strip():

@@ -218,3 +218,17 @@ def test_walk_fallback_matches_xslt_text() -> None:
         reader._LINE_EDGES.sub("\n", reader._WS_RUN.sub(" ", walked).replace(reader._BREAK, "\n")).strip()
         == expected
     )
+
+
+def test_title_from_page_heading_when_no_article_title_meta() -> None:
+    html = page().replace(
+        "<title>某某镇2023年政府信息公开工作年度报告_某某县人民政府</title>", "<title>详情页</title>"
+    )
+    html = html.replace(
+        "<div id='zoom'><h1>某某镇2023年政府信息公开工作年度报告</h1>",
+        "<h1>某某镇2023年政府信息公开工作年度报告</h1><div id='zoom'>",
+    )
+    html = html.replace("<div class='nav'>", "<h1>某某县人民政府</h1><div class='nav'>")
+    doc = read(html.encode())
+    assert "某某镇2023年政府信息公开工作年度报告" not in doc.text
+    assert doc.meta.title == "某某镇2023年政府信息公开工作年度报告"
