@@ -262,3 +262,28 @@ def test_planted_missing_and_late(kfarm: Farm, get) -> None:
         assert r.late and r.published == g.published > g.deadline and g.days_late > 0
         assert f'<meta name="PubDate" content="{g.published}' in get(r.detail_url).text()
         assert r.expected_record["dates"]["published"] == g.published
+
+
+DRIFT = {
+    "seed": 31,
+    "portals": [
+        {"name": f"drift_{s.lower()}", "style": s, "years": [2021, 2024], "formats": ["pdf"]} for s in "ABCDE"
+    ],
+}
+
+
+@pytest.mark.parametrize("style", list("ABCDE"))
+def test_drift_in_every_style(tmp_path, get, crawl, style: str) -> None:
+    with Farm.start(DRIFT, data_dir=tmp_path) as farm:
+        name = f"drift_{style.lower()}"
+        p = farm.portal(name)
+        old_col = p.column_href
+        old_api = farm.truth.portals[name].get("gkmlpt", {}).get("api")
+        p.set_switch("drift", True)
+        assert p.column_href != old_col
+        if old_api:  # gkmlpt: the category moves, posts keep their URLs
+            assert get(old_api).status == 404
+        else:
+            assert get(old_col, browser=True, referer=p.base + "/").status == 404
+        seen, _ = crawl(p)
+        assert {r.detail_url for r in farm.truth.for_portal(name).reports} <= seen
