@@ -22,7 +22,6 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from archive.models import Body, Portal, Report
-from archive.normalize import iso
 from archive.queries.common import deadline
 from archive.queries.missing import as_of_end, missing_rows
 from govreports import spec
@@ -70,18 +69,21 @@ def late(session: Session, year: int, as_of: date | None = None) -> list[dict[st
         .where(Report.year == year, Report.released_on > floor, Report.released_on > due_expr)
     )
     dues: dict[tuple[str | None, str | None], date] = {}
-    for r in rows:
-        if r.first_seen >= cutoff:
+
+    def due_of(kind: str | None, portal_deadline: str | None) -> date:
+        key = (kind, portal_deadline)
+        if (due := dues.get(key)) is None:
+            due = dues[key] = deadline(kind, year, portal_deadline)
+        return due
+
+    for agency, portal, kind, portal_deadline, published, first_seen, released_on in rows.tuples():
+        if first_seen >= cutoff:
             continue
-        key = (r.body_kind, r.portal_deadline)
-        due = dues.get(key) or dues.setdefault(key, deadline(r.body_kind, year, r.portal_deadline))
-        if r.released_on > due:
-            out.append(
-                _row(r.agency, r.portal, year, due, r.published, r.first_seen, (r.released_on - due).days)
-            )
+        due = due_of(kind, portal_deadline)
+        if released_on > due:
+            out.append(_row(agency, portal, year, due, published, first_seen, (released_on - due).days))
     for m in missing_rows(session, year, today):
-        key = (m.body_kind, m.portal_deadline)
-        due = dues.get(key) or dues.setdefault(key, deadline(m.body_kind, year, m.portal_deadline))
+        due = due_of(m.body_kind, m.portal_deadline)
         if today > due:
             out.append(_row(m.agency, m.portal, year, due, None, None, (today - due).days))
     out.sort(key=lambda x: (-x["days_late"], x["portal"], x["agency"]))
@@ -103,6 +105,6 @@ def _row(
         "year": year,
         "deadline": due.isoformat(),
         "published": published.isoformat() if published else None,
-        "first_seen": iso(first_seen),
+        "first_seen": first_seen.isoformat(timespec="seconds") + "Z" if first_seen else None,
         "days_late": days,
     }

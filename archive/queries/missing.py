@@ -15,7 +15,7 @@ reports (index reports(year, first_seen); none when as_of is today).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
@@ -43,30 +43,44 @@ def years_of(mask: int, before: int) -> list[int]:
     return [YEAR_BASE + i for i in range(63) if mask >> i & 1 and YEAR_BASE + i < before]
 
 
-def missing_rows(session: Session, year: int, as_of: date | None = None) -> list[Any]:
-    """Rows (body_id, agency, portal, body_kind, portal_deadline, listed, years_mask)."""
+class MissingRow(NamedTuple):
+    body_id: int
+    agency: str
+    portal: str
+    body_kind: str | None
+    portal_deadline: str | None
+    listed: bool
+    years_mask: int
+
+
+def missing_rows(session: Session, year: int, as_of: date | None = None) -> list[MissingRow]:
+    """The expected bodies without a report for `year` as of `as_of`, by portal and name."""
     cutoff = as_of_end(as_of)
     bit, earlier = _bits(year)
     mask = Body.years_mask
-    listed = and_(Portal.has_expected_list == true(), Body.expected == true())
-    inferred = and_(Portal.has_expected_list != true(), mask.op("&")(earlier) != 0) if earlier else None
+    conn = session.connection()
+    # Portals are few: read them once, so that the bodies query has no join and the planner scans
+    # bodies (with a join SQLite walks portals and looks every body up through an index).
+    portals = {
+        pid: (name, deadline)
+        for pid, name, deadline in conn.execute(select(Portal.id, Portal.name, Portal.deadline))
+    }
+    listed_portals = select(Portal.id).where(Portal.has_expected_list == true())
+    # sync_portals sets `expected` only for bodies its portal lists, so it alone says "listed".
+    expected = Body.expected == true()
+    if earlier:
+        expected = or_(expected, and_(mask.op("&")(earlier) != 0, Body.portal_id.not_in(listed_portals)))
     seen_later = select(Report.body_id).where(Report.year == year, Report.first_seen >= cutoff)
     absent = or_(mask.op("&")(bit) == 0, Body.id.in_(seen_later)) if bit else true()
-    q = (
-        select(
-            Body.id.label("body_id"),
-            Body.name.label("agency"),
-            Portal.name.label("portal"),
-            Body.body_kind.label("body_kind"),
-            Portal.deadline.label("portal_deadline"),
-            listed.label("listed"),
-            mask.label("years_mask"),
-        )
-        .join(Portal, Portal.id == Body.portal_id)
-        .where(absent, or_(listed, inferred) if inferred is not None else listed)
-        .order_by(Portal.name, Body.name)
+    q = select(Body.id, Body.name, Body.portal_id, Body.body_kind, Body.expected, mask).where(
+        absent, expected
     )
-    return list(session.connection().execute(q))
+    rows = [
+        MissingRow(bid, name, portals[pid][0], kind, portals[pid][1], bool(listed), ymask or 0)
+        for bid, name, pid, kind, listed, ymask in conn.execute(q)
+    ]
+    rows.sort(key=lambda r: (r.portal, r.agency))
+    return rows
 
 
 def expected_because(listed: bool, earlier_years: list[int]) -> str:
