@@ -344,18 +344,23 @@ def _continue(a: _Piece, b: _Piece) -> bool:
     # Header rows repeated after the break: drop the longest prefix equal to a's first rows.
     drop = 0
     for k in range(1, min(len(a_grid), len(b_grid))):
-        if b_grid[:k] == a_grid[:k]:
+        same_text = all(_same_row(x, y) for x, y in zip(b_grid[:k], a_grid[:k], strict=True))
+        if same_text or _same_header(a.cells, cells, k):
             drop = k
-    cells = [c for c in cells if c.r0 >= drop]
+    kept: list[_Cell] = []
     for c in cells:
-        c.r0 -= drop
-        c.r1 -= drop
+        if c.r1 <= drop:
+            continue
+        # A cell reaching below the dropped header rows keeps its lower part.
+        c.r0, c.r1 = max(c.r0 - drop, 0), c.r1 - drop
+        kept.append(c)
+    cells = kept
     nrows = b.nrows - drop
     # A vertical merge cut by the break: its label stays on the first page, the cell under the
     # break is empty. Only a label continues this way; a number cell never spans rows.
     a_last = a.grid()[-1]
     for c in cells:
-        if c.r0 == 0 and not c.text.strip():
+        if c.r0 == 0 and not _OCR_MARK.sub("", c.text).strip():
             above = {id(x): x for x in a_last[c.c0 : c.c1] if x is not None}
             if len(above) == 1:
                 src = next(iter(above.values()))
@@ -376,8 +381,47 @@ def _continue(a: _Piece, b: _Piece) -> bool:
     return True
 
 
+_OCR_MARK = re.compile(r"^\x01\d{3}\x01")  # parsers.formats.ocr's per-cell confidence mark
+
+
+def _same_header(a: list[_Cell], b: list[_Cell], k: int) -> bool:
+    """The first k rows of b repeat those of a: the same cell boxes, closed within the k rows,
+    and most texts alike (an OCR'd header differs from its first copy by a few glyphs)."""
+    boxes_a = sorted((c.r0, c.r1, c.c0, c.c1) for c in a if c.r0 < k)
+    boxes_b = sorted((c.r0, c.r1, c.c0, c.c1) for c in b if c.r0 < k)
+    if not boxes_a or boxes_a != boxes_b or any(r1 > k for _, r1, _, _ in boxes_a):
+        return False
+    ta = {(c.r0, c.c0): "".join(_OCR_MARK.sub("", c.text).split()) for c in a if c.r0 < k}
+    tb = {(c.r0, c.c0): "".join(_OCR_MARK.sub("", c.text).split()) for c in b if c.r0 < k}
+    alike = sum(1 for pos, x in ta.items() if _same_row([x], [tb.get(pos, "")]))
+    return alike * 5 >= len(ta) * 3 and any(_CJK.search(x) for x in ta.values())
+
+
+def _same_row(a: list[str], b: list[str]) -> bool:
+    """Two header rows are the same when every cell is; an OCR'd label may differ by a glyph or
+    two (a quarter of its length), a number never."""
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b, strict=True):
+        if x == y:
+            continue
+        if not (_CJK.search(x) and _CJK.search(y)) or _levenshtein(x, y) > max(1, max(len(x), len(y)) // 4):
+            return False
+    return True
+
+
+def _levenshtein(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
 def _texts(piece: _Piece) -> list[list[str]]:
-    return [["".join((c.text if c else "").split()) for c in row] for row in piece.grid()]
+    return [["".join(_OCR_MARK.sub("", c.text if c else "").split()) for c in row] for row in piece.grid()]
 
 
 def _to_grid(piece: _Piece) -> Grid:
