@@ -96,3 +96,15 @@ def test_serve_command_prints_portals_file_and_addresses(tmp_path: Path, get) ->
         proc.terminate()
         proc.wait(timeout=10)
     assert proc.returncode == 0
+
+
+def test_profile_from_a_yaml_path(tmp_path: Path, get) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        "seed: 3\nportals:\n  - {name: mine, style: D, years: [2023, 2024]}\n  - {name: off, style: A, enabled: false}\n",
+        encoding="utf-8",
+    )
+    with Farm.start(profile=path, data_dir=tmp_path / "farm") as farm:
+        assert list(farm.portals) == ["mine"]
+        assert farm.portals_file == tmp_path / "farm" / "portals.yaml"
+        assert get(farm.portal("mine").base + "/gkmlpt/index").status == 200
