@@ -17,6 +17,7 @@ from twisted.internet import task
 
 from crawler import challenges, encoding
 from crawler.classify import soft_page_kind
+from crawler.pages import texts
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -104,12 +105,7 @@ class ResponseGuardMiddleware:
 
 
 def _cheap_text(response: TextResponse) -> str:
-    try:
-        return " ".join(
-            response.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()
-        )
-    except Exception:  # not markup (JSON, XML answers)
-        return ""
+    return " ".join(texts(response.selector))
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 from crawler.classify import classify_title, crawl_labels, normalize
@@ -98,25 +100,66 @@ def looks_like_detail(url: str) -> bool:
     return bool(_DETAIL_URL.search(url)) or is_document_url(url)
 
 
-def anchor_title(a: Selector) -> str:
+# Hot paths work on the lxml tree under the parsel Selector: parsel wraps every xpath result in a
+# Selector object, which made text extraction the crawler's main CPU cost.
+TEXT_XPATH = "//body//text()[not(ancestor::script) and not(ancestor::style)]"
+
+
+@cache
+def _compiled(xpath: str) -> etree.XPath:
+    # smart_strings=False: plain str results, no per-node parent lookups.
+    return etree.XPath(xpath, smart_strings=False)
+
+
+def texts(sel: Selector, xpath: str = TEXT_XPATH) -> list[str]:
+    root = sel.root
+    if not hasattr(root, "xpath"):
+        return []
+    try:
+        return list(_compiled(xpath)(root))
+    except Exception:  # not markup (JSON answers)
+        return []
+
+
+def _elements(sel: Selector, xpath: str) -> list:
+    root = sel.root
+    if not hasattr(root, "xpath"):
+        return []
+    try:
+        return [e for e in _compiled(xpath)(root) if hasattr(e, "attrib")]
+    except Exception:
+        return []
+
+
+def _text_of(el) -> str:
+    return "".join(t for t in el.itertext() if isinstance(t, str))
+
+
+def anchor_title(a) -> str:
     title = (a.attrib.get("title") or "").strip()
-    text = normalize(" ".join(a.css("::text").getall()))
+    text = normalize(_text_of(a))
     # The list text is often truncated with "…"; the full title is in title= (§1.4).
     return title if len(normalize(title)) >= len(text) else text
 
 
+def _container(el):
+    for anc in el.iterancestors():
+        if anc.tag in ("li", "tr", "dd", "p"):
+            return anc
+    return None
+
+
 def list_entries(sel: Selector, base_url: str) -> Iterator[Entry]:
     """Anchors that are list items: a date beside them, a detail-shaped URL, or a report title."""
-    for a in sel.xpath("//a[@href]"):
+    for a in _elements(sel, "//a[@href]"):
         href = clean_href(a.attrib.get("href"))
         if not href:
             continue
         title = anchor_title(a)
         if not title:
             continue
-        container = a.xpath("ancestor::*[self::li or self::tr or self::dd or self::p][1]")
-        around = " ".join(container[0].css("::text").getall()) if container else ""
-        date = find_date(around) if container else None
+        container = _container(a)
+        date = find_date(_text_of(container)) if container is not None else None
         url = absolute(base_url, href)
         if date or looks_like_detail(url) or classify_title(title).kind == "report":
             yield Entry(url=url, title=title, date=date)
@@ -124,14 +167,24 @@ def list_entries(sel: Selector, base_url: str) -> Iterator[Entry]:
 
 def links(sel: Selector, base_url: str) -> Iterator[tuple[str, str]]:
     """(absolute url, text or title) of every followable anchor and iframe."""
-    for a in sel.xpath("//a[@href]"):
+    for a in _elements(sel, "//a[@href]"):
         href = clean_href(a.attrib.get("href"))
         if href:
             yield absolute(base_url, href), anchor_title(a)
-    for f in sel.xpath("//iframe[@src]|//frame[@src]"):
+    for f in _elements(sel, "//iframe[@src]|//frame[@src]"):
         href = clean_href(f.attrib.get("src"))
         if href:
             yield absolute(base_url, href), normalize(f.attrib.get("title") or f.attrib.get("name") or "")
+
+
+_CONTENT_CLASS = re.compile(r"TRS_Editor|content", re.I)
+
+
+def _in_content(el) -> bool:
+    for anc in el.iterancestors():
+        if anc.attrib.get("id") == "zoom" or _CONTENT_CLASS.search(anc.attrib.get("class") or ""):
+            return True
+    return False
 
 
 def attachments(sel: Selector, base_url: str, text: str) -> list[str]:
@@ -145,7 +198,7 @@ def attachments(sel: Selector, base_url: str, text: str) -> list[str]:
             if url not in found:
                 found.append(url)
 
-    for a in sel.xpath("//a[@href]"):
+    for a in _elements(sel, "//a[@href]"):
         href = a.attrib.get("href", "")
         attrs = {k.lower(): v for k, v in a.attrib.items()}
         marked = (
@@ -161,7 +214,7 @@ def attachments(sel: Selector, base_url: str, text: str) -> list[str]:
             or re.search(r"[?&]fileUrl=|/download", href, re.I)
         ):
             add(href)
-    for node in sel.xpath("//iframe[@src]|//embed[@src]|//object[@data]"):
+    for node in _elements(sel, "//iframe[@src]|//embed[@src]|//object[@data]"):
         src = node.attrib.get("src") or node.attrib.get("data") or ""
         m = re.search(r"[?&]file=([^&]+\.pdf)", src, re.I)
         if m:
@@ -169,33 +222,26 @@ def attachments(sel: Selector, base_url: str, text: str) -> list[str]:
         elif is_document_url(src.split("?")[0]):
             add(src)
     # Script-written links (Nanjing): a static parser sees nothing, so read the script text.
-    for script in sel.xpath("//script[not(@src)]/text()").getall():
+    for script in texts(sel, "//script[not(@src)]/text()"):
         for m in _SCRIPT_LINK.finditer(script):
             add(m.group(1))
     # Scans: images marked as appendix, TRS W0… images, or images in the content of a text-less page.
     scan_page = len(normalize(text)) < 400
-    for img in sel.xpath("//img[@src]"):
+    for img in _elements(sel, "//img[@src]"):
         src = img.attrib.get("src", "")
         attrs = {k.lower(): v for k, v in img.attrib.items()}
         name = urlsplit(src).path.rsplit("/", 1)[-1]
-        in_content = bool(
-            img.xpath(
-                "ancestor::*[contains(@class,'TRS_Editor') or @id='zoom' or contains(@class,'content')]"
-            )
-        )
-        marked = attrs.get("appendix") == "true" or name.startswith("W0") or (scan_page and in_content)
-        if marked and re.search(r"\.(jpe?g|png|tiff?|bmp)$", name, re.I):
+        if not re.search(r"\.(jpe?g|png|tiff?|bmp)$", name, re.I):
+            continue
+        if attrs.get("appendix") == "true" or name.startswith("W0") or (scan_page and _in_content(img)):
             add(src)
     return found
 
 
 def visible_text(sel: Selector) -> str:
-    parts = sel.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()
-    text = "\n".join(p.strip() for p in parts if p.strip())
+    text = "\n".join(p.strip() for p in texts(sel) if p.strip())
     if not text:
-        text = "\n".join(
-            p.strip() for p in sel.xpath("//text()[not(ancestor::script)]").getall() if p.strip()
-        )
+        text = "\n".join(p.strip() for p in texts(sel, "//text()[not(ancestor::script)]") if p.strip())
     return text
 
 
@@ -212,21 +258,29 @@ def embedded_detail(html: str) -> str | None:
 
 
 def meta_content(sel: Selector, name: str) -> str | None:
-    value = sel.xpath(
-        f"//meta[translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')='{name.lower()}']/@content"
-    ).get()
-    return value.strip() if value and value.strip() else None
+    wanted = name.lower()
+    for el in _elements(sel, "//meta[@name]"):
+        if el.attrib.get("name", "").lower() == wanted:
+            value = (el.attrib.get("content") or "").strip()
+            return value or None
+    return None
 
 
 def page_title(sel: Selector) -> str | None:
     for candidate in (
         meta_content(sel, "ArticleTitle"),
-        " ".join(sel.css("h1 ::text").getall()),
-        " ".join(sel.css(".content-title ::text, .article-title ::text, .title ::text").getall()[:3]),
+        " ".join(texts(sel, "//h1//text()")),
+        " ".join(
+            texts(
+                sel,
+                "//*[contains(@class,'content-title') or contains(@class,'article-title')"
+                " or contains(concat(' ', normalize-space(@class), ' '), ' title ')]//text()",
+            )[:3]
+        ),
     ):
         if candidate and normalize(candidate):
             return candidate.strip()
-    title = sel.xpath("//title/text()").get()
+    title = next(iter(texts(sel, "//title/text()")), None)
     if title:
         # "<title>" is "article - column - site" on many CMSes; the article comes first.
         return re.split(r"\s*[-_|｜—]\s*", title.strip())[0] or title.strip()
@@ -241,11 +295,7 @@ def page_meta(sel: Selector, *, list_title: str | None = None, list_date: str | 
         column=meta_content(sel, "ColumnName"),
     )
     labels: dict[str, list[str]] = crawl_labels()["meta_labels"]
-    chunks = [
-        c.strip()
-        for c in sel.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()
-    ]
-    chunks = [c for c in chunks if c]
+    chunks = [c.strip() for c in texts(sel) if c.strip()]
     found: dict[str, str] = {}
     for i, chunk in enumerate(chunks[:400]):
         flat = normalize(chunk)

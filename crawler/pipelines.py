@@ -19,7 +19,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
-from twisted.internet.threads import deferToThread
+from twisted.internet.threads import deferToThread, deferToThreadPool
 
 from crawler import signals as gr_signals
 from crawler.classify import classify_title, variant_of
@@ -147,6 +147,7 @@ class ArchivePipeline:
         self.url = url
         self.archive: Any = None
         self.runs: dict[str, int] = {}
+        self._pool: Any = None
         # 图片版/超链版 renderings wait for the end of the crawl: when the plain report was filed,
         # they are only further sources of it (captures kept), not a new version of the record.
         self.deferred: list[dict[str, Any]] = []
@@ -168,7 +169,32 @@ class ArchivePipeline:
         for state in spider.registry:
             self.runs[state.name] = self.archive.begin_run(state.name)
 
+    # Archive writes (SQLite fsyncs, capture files) run on one worker thread, in order, so the
+    # reactor keeps downloading meanwhile; one writer also avoids contending for the DB lock.
+
+    def _in_writer(self, func: Callable[..., Any], *args: Any) -> Any:
+        from twisted.internet import reactor
+
+        if self._pool is None:
+            from twisted.python.threadpool import ThreadPool
+
+            self._pool = ThreadPool(minthreads=1, maxthreads=1, name="archive-writer")
+            self._pool.start()
+            reactor.addSystemEventTrigger("during", "shutdown", self._pool.stop)
+        return deferToThreadPool(reactor, self._pool, func, *args)
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ReportItem):
+            return item
+        return await maybe_deferred_to_future(self._in_writer(self.store_item, item))
+
     def crawl_error(self, portal: str, url: str, kind: str, message: str) -> None:
+        if self._pool is not None:
+            self._in_writer(self.record_error, portal, url, kind, message)
+        else:
+            self.record_error(portal, url, kind, message)
+
+    def record_error(self, portal: str, url: str, kind: str, message: str) -> None:
         run_id = self.runs.get(portal)
         if run_id is None or self.archive is None:
             return
@@ -177,9 +203,7 @@ class ArchivePipeline:
         except Exception:
             logger.exception("cannot record crawl error for %s", portal)
 
-    def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ReportItem):
-            return item
+    def store_item(self, item: ReportItem) -> ReportItem:
         spider = self.crawler.spider
         state = spider.registry[item.portal]
         run_id = self.runs[item.portal]
@@ -244,7 +268,7 @@ class ArchivePipeline:
         if spider.ledger is not None:
             spider.ledger.mark(f["portal"], f["url"], stored=True, title=f.get("base"))
 
-    def _file_deferred(self) -> None:
+    def file_deferred(self) -> None:
         """File each deferred rendering whose report was not filed plainly: of a 图片版 + 超链版 pair
         with no plain twin, the better-read one makes the record; the rest stay sources."""
         spider = self.crawler.spider
@@ -266,14 +290,18 @@ class ArchivePipeline:
                 if spider.ledger is not None:
                     spider.ledger.mark(portal, f["url"], stored=True, title=base)
 
-    def close_spider(self) -> None:
+    async def close_spider(self) -> None:
         # Before the spider_closed signal, so the crawl summary counts these too.
         if self.archive is not None:
-            self._file_deferred()
+            await maybe_deferred_to_future(self._in_writer(self.file_deferred))
 
-    def spider_closed(self, spider: Any, reason: str) -> None:
+    def spider_closed(self, spider: Any, reason: str) -> Any:
         if self.archive is None:
-            return
+            return None
+        # After the writes still queued (errors recorded while closing).
+        return self._in_writer(self.finalize, spider, reason)
+
+    def finalize(self, spider: Any, reason: str) -> None:
         finished = reason == "finished"
         at = datetime.now(UTC)
         for state in spider.registry:

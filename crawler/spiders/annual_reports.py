@@ -39,6 +39,7 @@ from crawler.pages import (
     looks_like_detail,
     meta_content,
     page_meta,
+    texts,
     visible_text,
 )
 from crawler.spiders.base import PortalSpider, classify_failure, now_iso
@@ -99,7 +100,7 @@ class AnnualReportsSpider(PortalSpider):
             self.note_error(state, redirects[0], "soft404", f"redirected to the home page {response.url}")
             return False
         if _is_html(response) and len(response.body) < 40_000:
-            soft = soft_page_kind(" ".join(response.xpath("//body//text()[not(ancestor::script)]").getall()))
+            soft = soft_page_kind(" ".join(texts(response.selector)))
             if soft and not (response.meta.get("probe") and soft == "soft404"):
                 self.note_error(state, response.url, soft, f"{soft} page instead of content")
                 return False
@@ -112,7 +113,7 @@ class AnnualReportsSpider(PortalSpider):
         if state.site_name is None:
             name = meta_content(response.selector, "SiteName")
             if not name and response.meta.get("kind") == "home":
-                title = response.xpath("//title/text()").get()
+                title = next(iter(texts(response.selector, "//title/text()")), None)
                 name = re.split(r"\s*[-_|｜—]\s*", title.strip())[0] if title else None
             state.site_name = name or None
         if response.meta.get("kind") == "home" and response.meta.get("redirect_urls"):
