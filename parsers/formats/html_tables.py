@@ -9,6 +9,7 @@ out of the enclosing cell (layout tables wrapping the report tables are common o
 from __future__ import annotations
 
 import re
+from functools import cache, lru_cache
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -36,7 +37,104 @@ def read_grids(source: str | bytes | _Element | etree._ElementTree) -> list[Grid
             return []
     else:
         root = source.getroot() if hasattr(source, "getroot") else source
-    return [_grid(t) for t in root.iter("table") if _own_rows(t)]
+    try:
+        return _grids_xslt(root)
+    except etree.XSLTApplyError:
+        # libxslt stops at a few thousand nested templates: a pathologically deep page is read
+        # by the Python walk (same grids, slower).
+        return [_grid(t) for t in root.iter("table") if _own_rows(t)]
+
+
+# ------------------------------------------------------------------- fast path: one XSLT pass
+#
+# Walking the cells from Python costs ~25 µs a cell (an lxml proxy and a class lookup per
+# element); a report page has hundreds. One XSLT pass (in libxml2) flattens every table into a
+# string instead: per table its own rows, per row its own cells, per cell rowspan, colspan and
+# text (nested tables skipped, a space before each p/div/li, exactly as `cell_text`). The marks
+# are Unicode noncharacters, which never occur in text (unlike private-use characters, which
+# GB18030 pages do carry).
+_TABLE, _ROW, _CELL, _FIELD = "\ufdd0", "\ufdd1", "\ufdd2", "\ufdd3"
+
+
+@cache
+def _grid_xslt() -> etree.XSLT:
+    def mark(ch: str) -> str:
+        return f"<xsl:text>&#x{ord(ch):X};</xsl:text>"
+
+    sheet = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+<xsl:output method="text" encoding="utf-8"/>
+<xsl:template match="/">
+  <xsl:for-each select="descendant-or-self::table">{mark(_TABLE)}
+    <xsl:for-each select="tr | thead/tr | tbody/tr | tfoot/tr">{mark(_ROW)}
+      <xsl:for-each select="td | th">{mark(_CELL)}<xsl:value-of select="@rowspan"/>{mark(_FIELD)}<xsl:value-of
+        select="@colspan"/>{mark(_FIELD)}<xsl:apply-templates mode="cell"/></xsl:for-each>
+    </xsl:for-each>
+  </xsl:for-each>
+</xsl:template>
+<xsl:template match="table" mode="cell"/>
+<xsl:template match="p | div | li" mode="cell"><xsl:text> </xsl:text><xsl:apply-templates mode="cell"/></xsl:template>
+<xsl:template match="*" mode="cell"><xsl:apply-templates mode="cell"/></xsl:template>
+<xsl:template match="text()" mode="cell"><xsl:value-of select="."/></xsl:template>
+</xsl:stylesheet>"""
+    return etree.XSLT(etree.XML(sheet))
+
+
+@lru_cache(maxsize=256)
+def _span_value(raw: str) -> int:
+    match = re.match(r"\d+", raw.strip() or "1")
+    return max(1, min(int(match.group()), _MAX_SPAN)) if match else 1
+
+
+def _grids_xslt(root: _Element) -> list[Grid]:
+    # Whitespace is collapsed on the whole string at once: the marks are not whitespace, so a
+    # run never crosses a cell boundary.
+    flat = _WS_RE.sub(" ", str(_grid_xslt()(root)))
+    grids: list[Grid] = []
+    for table in flat.split(_TABLE)[1:]:
+        rows = table.split(_ROW)[1:]
+        if rows:
+            grids.append(_resolve([row.split(_CELL)[1:] for row in rows]))
+    return grids
+
+
+def _resolve(rows: list[list[str]]) -> Grid:
+    """Cells ("rowspan<F>colspan<F>text") per row -> the grid with spans resolved (as `_grid`)."""
+    n = len(rows)
+    filled: list[list[str | None]] = [[] for _ in range(n)]
+    width = 0
+    for r, cells in enumerate(rows):
+        line = filled[r]
+        c = 0
+        for cell in cells:
+            rs_raw, cs_raw, text = cell.split(_FIELD, 2)
+            text = text.strip()
+            size = len(line)
+            while c < size and line[c] is not None:
+                c += 1
+            if not rs_raw and not cs_raw:  # the common cell: no span
+                if c < size:
+                    line[c] = text
+                else:
+                    line.extend([None] * (c - size))
+                    line.append(text)
+                c += 1
+            else:
+                rs = _span_value(rs_raw) if rs_raw else 1
+                cs = _span_value(cs_raw) if cs_raw else 1
+                for dr in range(min(rs, n - r)):
+                    target = filled[r + dr]
+                    if len(target) < c + cs:
+                        target.extend([None] * (c + cs - len(target)))
+                    for dc in range(c, c + cs):
+                        if target[dc] is None:
+                            target[dc] = text
+                c += cs
+            if c > width:
+                width = c
+    for line in filled:
+        if len(line) < width:
+            line.extend([None] * (width - len(line)))
+    return filled
 
 
 def _tag(el: _Element) -> str:

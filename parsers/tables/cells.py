@@ -193,8 +193,9 @@ def _grid_positions(hit: Hit, r: RowSpec | None, n: int) -> list[int] | None:
     if r is not None and r.table == "table2":
         if hit.header:
             found: list[int] = []
+            header = sorted(hit.header.items())
             for label in r.column_labels:
-                pos = next((p for p, lab in sorted(hit.header.items()) if lab == label and p >= first), None)
+                pos = next((p for p, lab in header if lab == label and p >= first), None)
                 if pos is None or pos >= width:
                     break
                 found.append(pos)
@@ -237,7 +238,7 @@ def _store(
             finding("C06", f"row {hit.label!r} has {len(hit.values)} columns, expected {len(keys)}", keys)
         )
     for key, kind, (text, pos) in zip(keys, types, raw, strict=True):
-        if hit.row.grid is not None and (hit.row.grid, hit.row.index, pos) in uncertain:
+        if uncertain and hit.row.grid is not None and (hit.row.grid, hit.row.index, pos) in uncertain:
             out.cells[key] = None
             out.findings.append(finding("C07", f"{key}: low-confidence reading {text!r}", [key]))
             continue

@@ -12,7 +12,8 @@ Handles, line by line:
 from __future__ import annotations
 
 import re
-from functools import cache
+from collections.abc import Sequence
+from functools import cache, lru_cache
 
 from govreports import spec
 from parsers.tables import mapping
@@ -45,7 +46,8 @@ def unglue(cell: str) -> list[str]:
     Only when every label piece is a known row label; anything else is left whole (a narrative
     sentence with figures in it is not a table row).
     """
-    if is_value(cell) or not any(ch.isdigit() for ch in cell):
+    # (a cell without any digit is never a value nor glued: the cheap test first)
+    if not any(map(str.isdigit, cell)) or is_value(cell):
         return [cell]
     pieces: list[str] = []
     pos = 0
@@ -61,7 +63,7 @@ def unglue(cell: str) -> list[str]:
     return pieces
 
 
-def _segments(cells: list[str]) -> list[list[str]]:
+def _segments(cells: Sequence[str]) -> list[list[str]]:
     """Split a cell list at every label that follows a value: one segment per table row."""
     out: list[list[str]] = [[]]
     seen_value = False
@@ -158,31 +160,43 @@ def split_run_together(line: str) -> list[list[str]]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
+def _split_line(line: str) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...], bool] | None:
+    """(row segments, non-blank cells, all of them values) of one line; None for a markdown
+    separator.
+    A pure function of the line, memoised: table lines ("0", "规章", "（一）予以公开") recur in
+    every report."""
+    cells = line_cells(line)
+    if cells is None:
+        return None
+    pieces = tuple(piece for cell in cells for piece in unglue(cell))
+    filled = tuple(c for c in pieces if c)
+    return tuple(map(tuple, _segments(pieces))), filled, all(is_value(c) for c in filled)
+
+
 def text_rows(text: str) -> list[Row]:
     rows: list[Row] = []
     prev_single = False  # the previous non-blank line held exactly one cell
     for i, line in enumerate(text.splitlines()):
         if not line.strip():
             continue
-        pieces = split_run_together(line) if _is_run_together(line) else []
-        if sum(len(cells) > 1 for cells in pieces) >= _RUN_TOGETHER_MIN_ROWS:
+        pieces = split_run_together(line) if _is_run_together(line) else None
+        if pieces and sum(len(cells) > 1 for cells in pieces) >= _RUN_TOGETHER_MIN_ROWS:
             # rows of a line that mixes narrative and tables claim no line: the section
             # splitter must not drop the narrative with them
             rows += [Row(cells) for cells in pieces]
             prev_single = False
             continue
-        cells = line_cells(line)
-        if cells is None:
+        split = _split_line(line)
+        if split is None:
             continue
-        cells = [piece for cell in cells for piece in unglue(cell)]
-        filled = [c for c in cells if c]
-        value_only = all(is_value(c) for c in filled)
+        segments, filled, value_only = split
         if value_only and prev_single and rows:
             rows[-1].cells.extend(filled)
             rows[-1].lines.add(i)
         else:
-            for segment in _segments(cells):
-                rows.append(Row(segment, lines={i}))
+            for segment in segments:
+                rows.append(Row(list(segment), lines={i}))
         prev_single = len(filled) == 1
     return _join_wrapped_labels(rows)
 

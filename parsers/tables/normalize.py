@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from govreports import spec
 
@@ -22,6 +22,12 @@ _ORDINAL_RE = re.compile(rf"^(?:\(([{_CN_NUM}]+)\)[、.]?|([{_CN_NUM}]+)[、.])"
 _SUBITEM_RE = re.compile(r"^(?:(\d{1,2})[.、]|\((\d{1,2})\))(?!\d)")
 
 
+# Pure functions of short strings called for every cell of every row, many times per report:
+# memoised, bounded so a long-running crawler does not keep every label it ever saw.
+_CACHE_SIZE = 1 << 16
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
 def normalize(label: str | None) -> str:
     """Steps 1–4 of §9: NFKC, no whitespace, no quotes, canonical ordinal prefixes."""
     if not label:
@@ -39,9 +45,13 @@ def normalize(label: str | None) -> str:
     return text
 
 
+_SPLIT_ORDINAL_RE = re.compile(rf"^(?:[{_CN_NUM}]+、|\d{{1,2}}\.)")
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
 def split_ordinal(norm: str) -> tuple[str, str]:
     """("三、", "本年度办理结果") for a normalised label; ("", label) without an ordinal."""
-    match = re.match(rf"^(?:[{_CN_NUM}]+、|\d{{1,2}}\.)", norm)
+    match = _SPLIT_ORDINAL_RE.match(norm)
     return (match.group(), norm[match.end() :]) if match else ("", norm)
 
 

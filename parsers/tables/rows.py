@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from parsers.document import Grid
 from parsers.tables import mapping
@@ -28,6 +29,7 @@ class Row:
         return self.grid is not None
 
 
+@lru_cache(maxsize=1 << 16)
 def is_value(cell: str) -> bool:
     """A cell that holds a figure (or a printed blank marker such as "/"), not a label."""
     text = clean(cell)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 
 from govreports import spec
 
@@ -22,6 +22,9 @@ _THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 _NUMBER_RE = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)(万元|元|件|条|个|项|次)?$")
 # The unit each money key is counted in (keys.yaml key names say it: *_wan, *_yuan).
 _KEY_UNIT = {"amount_wan": "万元", "amount_yuan": "元"}
+# Pure functions of one cell's text, called for every cell many times per report: memoised,
+# bounded so a long-running crawler does not keep every cell it ever saw.
+_CACHE_SIZE = 1 << 16
 
 
 @cache
@@ -34,15 +37,18 @@ def _unit_factors() -> dict[str, Decimal]:
     return {u: Decimal(str(f)) for u, f in spec.labels()["tables"]["units"].items()}
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def clean(raw: str | None) -> str:
     """NFKC and no whitespace: "0\u2002" and "0 " are "0"."""
     return _WS_RE.sub("", unicodedata.normalize("NFKC", raw or ""))
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def is_blank(raw: str | None) -> bool:
     return clean(raw) in _blank_values()
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def looks_numeric(raw: str | None) -> bool:
     """A value cell (number, possibly with a unit or separators) rather than a label."""
     text = clean(raw)
@@ -60,18 +66,31 @@ def _fmt(d: Decimal) -> str:
     return text or "0"
 
 
-def parse_value(raw: str | None, key: str, kind: str) -> tuple[Value, list[Issue]]:
-    """Parse the printed `raw` for cell `key` of keys.yaml type `kind` (int | signed_int | decimal)."""
+_BLANK = ("", "", "")  # `_reading` of a printed blank marker
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _reading(raw: str | None) -> tuple[str, str, str | None] | None:
+    """(sign, digits, unit) of a printed figure, `_BLANK` for a blank marker, None if unreadable.
+    Independent of the key, so memoised: tables print the same few figures over and over."""
     text = clean(raw)
     if text in _blank_values():
-        shown = (raw or "").strip() or "blank"
-        return None, [("C07", f"{key}: printed {shown!r}, no number")]
+        return _BLANK
     if _THOUSANDS_RE.match(text):
         text = text.replace(",", "")
     match = _NUMBER_RE.match(text)
-    if not match:
+    return match.groups() if match else None  # type: ignore[return-value]
+
+
+def parse_value(raw: str | None, key: str, kind: str) -> tuple[Value, list[Issue]]:
+    """Parse the printed `raw` for cell `key` of keys.yaml type `kind` (int | signed_int | decimal)."""
+    reading = _reading(raw)
+    if reading is _BLANK:
+        shown = (raw or "").strip() or "blank"
+        return None, [("C07", f"{key}: printed {shown!r}, no number")]
+    if reading is None:
         return None, [("C07", f"{key}: unreadable value {raw!r}")]
-    sign, digits, unit = match.groups()
+    sign, digits, unit = reading
     issues: list[Issue] = []
     if kind == "decimal":
         want = _KEY_UNIT.get(key.rsplit(".", 1)[-1])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from govreports import spec
 from parsers.tables import mapping
@@ -102,6 +102,25 @@ def match_column(norm: str, expected: str | None = None) -> tuple[str | None, st
     return None, None
 
 
+@lru_cache(maxsize=1 << 14)
+def _row_view(
+    cells: tuple[str, ...], positional: bool
+) -> tuple[tuple[str, ...], tuple[str, ...], int, tuple[str, ...], bool, tuple[str | None, str]]:
+    """What the walk needs of one row, a pure function of its cells (memoised: the rows of the
+    tables recur from report to report): (labels, values, offset of the values, normalised
+    labels, has values, (row id, label) of the last label naming a row)."""
+    labels, values, offset = split_labels(Row(list(cells), grid=0 if positional else None))
+    norms = tuple(normalize(lab) for lab in labels)
+    has_values = any(v.strip() for v in values) or (positional and bool(values) and bool(norms))
+    named: tuple[str | None, str] = (None, "")
+    for n in reversed(norms):
+        row_id, _ = match_row(n)
+        if row_id:
+            named = (row_id, n)
+            break
+    return tuple(labels), tuple(values), offset, norms, has_values, named
+
+
 def walk(rows: list[Row]) -> Walk:
     w = Walk()
     ctx: str | None = None
@@ -109,18 +128,21 @@ def walk(rows: list[Row]) -> Walk:
     header: dict[int, str] | None = None
     t3header: dict[int, str] | None = None
     grid: int | None = -2
+    conf = _conf()
+    caption_re = _caption_re()
+    table2_header = normalize(conf["table2_header"])
+    table3_note = normalize(conf["table3_note"])
+    table4_markers = conf["table4_markers"]
     for row in rows:
         if row.grid != grid:  # a new grid starts without context
             grid, ctx, caption, header, t3header = row.grid, None, None, None, None
-        labels, values, offset = split_labels(row)
-        norms = [normalize(lab) for lab in labels]
-        has_values = any(v.strip() for v in values) or (row.positional and bool(values) and bool(norms))
-        cap = next((m for n in norms if (m := _caption_re().match(n))), None)
+        labels, values, offset, norms, has_values, named = _row_view(tuple(row.cells), row.positional)
+        cap = next((m for n in norms if (m := caption_re.match(n))), None)
         if cap:
             ctx, caption, header = "table2", cap.group(0), None
             w.mark("table2", row)
             continue
-        if norms and norms[0] == normalize(_conf()["table2_header"]):
+        if norms and norms[0] == table2_header:
             header = _read_header(row, labels, caption, w)
             ctx = "table2"
             w.mark("table2", row)
@@ -145,30 +167,25 @@ def walk(rows: list[Row]) -> Walk:
             ctx = "table3"
             w.mark("table3", row)
             continue
-        if any(normalize(_conf()["table3_note"]) in n for n in norms):
+        if any(table3_note in n for n in norms):
             ctx = "table3"
             w.mark("table3", row)
             continue
-        if not has_values and any(n in _conf()["table4_markers"] for n in norms):
+        if not has_values and any(n in table4_markers for n in norms):
             ctx = "table4"
             w.mark("table4", row)
             continue
-        row_id, label = None, ""
-        for n in reversed(norms):
-            row_id, _ = match_row(n)
-            if row_id:
-                label = n
-                break
+        row_id, label = named
         if row_id and has_values:
             table = table_of(row_id)
             own = {"table2": header, "table3": t3header}.get(table)
-            w.hits.append(Hit(row_id, label, values, row, offset, own))
+            w.hits.append(Hit(row_id, label, list(values), row, offset, own))
             w.mark(table, row)
             ctx = table
         elif ctx == "table4" and (
             (has_values and any(v.strip() for v in values)) or (row.positional and not norms and values)
         ):  # the line of 15 figures (in a grid it may be all blanks)
-            w.hits.append(Hit(T4_ROW, "", values, row, offset, None))
+            w.hits.append(Hit(T4_ROW, "", list(values), row, offset, None))
             w.mark("table4", row)
             ctx = None
         elif ctx == "table4" and norms:
