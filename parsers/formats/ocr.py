@@ -136,7 +136,25 @@ def _segments(arr: Any, scale: float) -> list[tuple[float, float, float, float]]
 
 
 def _ink(arr: Any) -> int:
-    return int((arr < DARK).sum())
+    """Dark pixels that touch another dark pixel: scanner specks are single pixels, strokes not."""
+    d = arr < DARK
+    return int((d[:, 1:] & d[:, :-1]).sum() + (d[1:, :] & d[:-1, :]).sum())
+
+
+def _strip_lines(arr: Any) -> Any:
+    """A crop without remnants of ruling lines (rows/columns that are mostly ink): cells never
+    contain lines, and a border sliver read as "1" or "|" would corrupt a number."""
+    import numpy as np
+
+    out = np.array(arr, copy=True)
+    d = out < DARK_LINE
+    h, w = d.shape
+    band = 6  # only next to the crop's edges: a glyph's own strokes are never touched
+    cols = np.nonzero(d.sum(axis=0) > 0.85 * h)[0]
+    rows = np.nonzero(d.sum(axis=1) > 0.85 * w)[0]
+    out[:, [c for c in cols if c < band or c >= w - band]] = 255
+    out[[r for r in rows if r < band or r >= h - band], :] = 255
+    return out
 
 
 def _stack_ocr(
@@ -215,6 +233,10 @@ def _join_words(parts: list[str]) -> str:
     return out
 
 
+# Punctuation Tesseract's chi_sim confuses with the brackets and colons the templates print.
+_OCR_PUNCT = str.maketrans({"〈": "(", "《": "(", "〔": "(", "〉": ")", "》": ")", "〕": ")", ";": ":"})
+
+
 @cache
 def _vocabulary() -> dict[str, str]:
     """Every label a template table prints: NFKC form without whitespace -> the label."""
@@ -261,7 +283,7 @@ def _snap_label(text: str) -> str:
     Compared after NFKC (OCR prints ASCII brackets) with an edit-distance budget of half the
     label; the nearest label must win by a clear margin.
     """
-    flat = unicodedata.normalize("NFKC", "".join(text.split()))
+    flat = unicodedata.normalize("NFKC", "".join(text.split())).translate(_OCR_PUNCT)
     if not flat or not _CJK.search(flat):
         return text
     vocab = _vocabulary()
@@ -287,6 +309,7 @@ def _snap_label(text: str) -> str:
 def _read_cells(img: Any, boxes_px: list[tuple[int, int, int, int]]) -> list[str]:
     """Marked text of each cell box: "\\x01CCC\\x01text" with the confidence CCC (100 = blank)."""
     import numpy as np
+    from PIL import Image
 
     arr = np.asarray(img)
     crops: list[Any] = []
@@ -296,10 +319,10 @@ def _read_cells(img: Any, boxes_px: list[tuple[int, int, int, int]]) -> list[str
         inset = 5  # stay clear of the ruling lines
         if x1 - x0 <= 2 * inset + 2 or y1 - y0 <= 2 * inset + 2:
             continue
-        sub = arr[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
+        sub = _strip_lines(arr[y0 + inset : y1 - inset, x0 + inset : x1 - inset])
         if _ink(sub) < 12:  # nothing printed: a blank cell (null downstream), not a zero
             continue
-        crops.append(img.crop((x0 + inset, y0 + inset, x1 - inset, y1 - inset)))
+        crops.append(Image.fromarray(sub))
         index.append(i)
     # Trimmed to the ink (whitespace and tall merged cells confuse Tesseract's segmentation);
     # labels read best at twice the scan's 8 pt glyph size.
@@ -331,8 +354,12 @@ def _read_cells(img: Any, boxes_px: list[tuple[int, int, int, int]]) -> list[str
             results[i] = f"\x01{min(int(conf), 99):03d}\x01{_snap_label(text)}"
             continue
         number = _number(text, conf, *numbers[k])
-        if _MARK.match(number).group(1) != "000" or len(_CJK.findall(text)) < 2:  # type: ignore[union-attr]
+        sure = _MARK.match(number).group(1) != "000"  # type: ignore[union-attr]
+        if sure and _explains(crops[k], _MARK.sub("", number)):
             results[i] = number
+            continue
+        if not sure and text.strip() and len(_CJK.findall(text)) < 2:
+            results[i] = number  # looks like a number, but not a sure one: uncertain
             continue
         # Neither a known label nor a sure number: read the crop on its own as text.
         alone, alone_conf = _single_label(crops[k])
@@ -347,9 +374,13 @@ def _read_cells(img: Any, boxes_px: list[tuple[int, int, int, int]]) -> list[str
 def _clean(img: Any) -> Any:
     """Trimmed to the ink with a white margin (grey levels kept: binarising a blurred scan
     breaks thin strokes such as the 1)."""
-    from PIL import ImageOps
+    from PIL import ImageFilter, ImageOps
 
-    box = img.point(lambda v: 255 if v < DARK else 0).getbbox()
+    # Paper to pure white: a grey patch on the white OCR canvas looks like a picture region to
+    # Tesseract, which then skips the text inside it. Strokes keep their grey levels.
+    img = img.point(lambda v: 255 if v > 200 else v)
+    # The ink's extent without scanner specks (a median filter drops isolated pixels).
+    box = img.filter(ImageFilter.MedianFilter(3)).point(lambda v: 255 if v < DARK else 0).getbbox()
     if box is None:
         return img
     return ImageOps.expand(img.crop(box), border=10, fill=255)
@@ -370,6 +401,17 @@ def _scaled(img: Any, text_height: int) -> Any:
     factor = text_height / max((img.height - 20) / lines, 1)
     size = (max(1, round(img.width * factor)), max(1, round(img.height * factor)))
     return img.resize(size, Image.Resampling.LANCZOS)
+
+
+def _explains(crop: Any, value: str) -> bool:
+    """Whether `value` accounts for the crop's ink: a label misread as a digit or two leaves
+    far more ink than those digits would print (digits are about half as wide as tall)."""
+    glyph_h = max(crop.height - 20, 1)  # _clean adds a 10 px margin on each side
+    lines = max(1, round(glyph_h / 26))
+    if lines > 1 and len(value) < 8:
+        return False  # a short number never wraps: several lines of ink are a label
+    expected = (len(value) + 1) * 0.65 * glyph_h
+    return crop.width - 20 <= expected + glyph_h / 2
 
 
 @cache
