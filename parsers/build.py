@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from parsers import metadata
-from parsers.checks import doc_checks
+from parsers.checks import doc_checks, is_legacy
 from parsers.document import Document, PageMeta
 from parsers.record import Dates, Finding, Record, Source
 from parsers.sections import split_sections
@@ -26,11 +26,15 @@ def _published(doc: Document, context: PageMeta | None) -> str | None:
     )
 
 
-def _findings(tables: TablesResult, doc: Document, checks: list[Finding]) -> list[Finding]:
+def _findings(tables: TablesResult, doc: Document, checks: list[Finding], *, legacy: bool) -> list[Finding]:
+    from parsers.tables import NO_TABLES
+
     merged: list[Finding] = []
     seen: set[Finding] = set()
     reader = [Finding.from_dict(f) for f in doc.findings]
-    for f in [*reader, *tables.findings, *checks]:
+    # Up to 2018 no national table existed (§2.3): their absence is no defect of a legacy report.
+    table_findings = [f for f in tables.findings if not (legacy and f == NO_TABLES)]
+    for f in [*reader, *table_findings, *checks]:
         if f not in seen:
             seen.add(f)
             merged.append(f)
@@ -75,8 +79,9 @@ def build_record(
     )
     if record.template == "legacy":
         record.legacy = dict(tables.legacy or {})
-    sections = split_sections(text, tables.table_lines)
+    legacy = is_legacy(record)
+    sections = split_sections(text, tables.table_lines, legacy=legacy)
     record.sections = sections.sections
     checks = doc_checks(record, doc, tables, sections=sections, period=period)
-    record.findings = _findings(tables, doc, checks)
+    record.findings = _findings(tables, doc, checks, legacy=legacy)
     return record

@@ -299,7 +299,7 @@ def doc_checks(
     """All document-level checks except the ones TablesResult already carries."""
     from parsers.sections import split_sections
 
-    sections = sections or split_sections(doc.text, tables.table_lines)
+    sections = sections or split_sections(doc.text, tables.table_lines, legacy=is_legacy(record))
     period = period or metadata.statistical_period(doc.text)
     secs = sections.sections
     # Up to 2018 the structure was free (2007 条例, §2.3): the six sections and the five aspects of

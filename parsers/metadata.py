@@ -241,6 +241,35 @@ def signature(text: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+def signature_lines(lines: list[str]) -> set[int]:
+    """Indices in `lines` of the 落款 `signature` reads: the date-only line among the last six
+    non-blank lines, and the line just above it when that reads as a body name (so a short
+    last sentence such as "无其他需要报告的事项" is never taken for one)."""
+    filled = [i for i, ln in enumerate(lines) if ln.strip()][-6:]
+    for k in range(len(filled) - 1, -1, -1):
+        m = _ANY_DATE.fullmatch(re.sub(r"\s+", "", lines[filled[k]]))
+        if not m or not _match_iso(m):
+            continue
+        out = {filled[k]}
+        if k > 0:
+            name = re.sub(r"\s+", "", lines[filled[k - 1]])
+            if _SIGNATURE_NAME.match(name) and _is_body_name(name):
+                out.add(filled[k - 1])
+        return out
+    return set()
+
+
+def _is_body_name(name: str) -> bool:
+    rules = _labels()["body_kind"]
+    suffixes = (
+        rules["township_suffixes"]
+        + rules["other_suffixes"]
+        + rules["department_suffixes"]
+        + rules["government_suffixes"]
+    )
+    return name not in _labels()["empty_section_texts"] and name.endswith(tuple(suffixes))
+
+
 def agency_from_preface(text: str) -> str | None:
     head = text[:3000]
     for pattern in _labels()["compiler_patterns"]:

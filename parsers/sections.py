@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from govreports import spec
+from parsers.metadata import signature_lines
 from parsers.record import SECTION_IDS
 
 _ORDINALS = "一二三四五六七八九十"
@@ -63,8 +64,22 @@ def _rules() -> tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...]:
     )
 
 
-def match_heading(line: str) -> tuple[str, str, str] | None:
-    """(section id, heading text, rest of line) if `line` is a section heading, else None."""
+# Section id of the legacy statistics appendix heading: ends the section before it, is none itself.
+APPENDIX = "appendix"
+
+
+@cache
+def _legacy_rules() -> tuple[tuple[str, ...], tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]]:
+    conf = spec.labels()["legacy_sections"]
+    rules = tuple((e["id"], tuple(tuple(ks) for ks in e["keywords"])) for e in conf["rules"])
+    return tuple(conf["appendix_words"]), rules
+
+
+def match_heading(line: str, *, legacy: bool = False) -> tuple[str, str, str] | None:
+    """(section id, heading text, rest of line) if `line` is a section heading, else None.
+
+    `legacy` (report years ≤ 2018, free structure): also the headings of labels.yaml
+    `legacy_sections` under any ordinal, and the statistics appendix heading (id APPENDIX)."""
     m = _HEADING_START.match(line)
     if not m:
         return None
@@ -78,22 +93,31 @@ def match_heading(line: str) -> tuple[str, str, str] | None:
     # A line that enumerates several parts ("一、总体情况 二、主动公开…") is a list, not a heading.
     if re.search(rf"[{_ORDINALS}][、．.]", compact) or re.search(rf"[；;，,]\s*[{_ORDINALS}][、．.]", body):
         return None
+    text = re.sub(r"\s+", " ", line[: m.end()] + head).strip()
     for sid, rule_ordinal, keyword_sets in _rules():
         if rule_ordinal != ordinal:
             continue
         if any(all(k in compact for k in ks) for ks in keyword_sets):
-            return sid, re.sub(r"\s+", " ", line[: m.end()] + head).strip(), rest.strip()
+            return sid, text, rest.strip()
+    if legacy:
+        appendix_words, rules = _legacy_rules()
+        if any(w in compact for w in appendix_words):
+            return APPENDIX, text, rest.strip()
+        for sid, keyword_sets in rules:
+            if any(all(k in compact for k in ks) for ks in keyword_sets):
+                return sid, text, rest.strip()
     return None
 
 
-def find_headings(lines: list[str], skip: Iterable[int] = ()) -> list[Heading]:
-    """The first heading of each section, in document order."""
+def find_headings(lines: list[str], skip: Iterable[int] = (), *, legacy: bool = False) -> list[Heading]:
+    """The first heading of each section, in document order (with `legacy`, the appendix
+    heading too, as section APPENDIX)."""
     skipped = set(skip)
     seen: dict[str, Heading] = {}
     for i, line in enumerate(lines):
         if i in skipped or not line.strip():
             continue
-        hit = match_heading(line)
+        hit = match_heading(line, legacy=legacy)
         if hit and hit[0] not in seen:
             seen[hit[0]] = Heading(hit[0], i, hit[1], hit[2])
     return sorted(seen.values(), key=lambda h: h.line)
@@ -119,15 +143,23 @@ def join_wrapped(lines: list[str]) -> str:
     return "\n".join(out)
 
 
-def split_sections(text: str, table_lines: Iterable[int] = ()) -> SectionsResult:
-    """Section texts between recognised headings; table lines excluded; absent sections None."""
+def split_sections(text: str, table_lines: Iterable[int] = (), *, legacy: bool = False) -> SectionsResult:
+    """Section texts between recognised headings; table lines excluded; absent sections None.
+
+    `legacy`: a report year ≤ 2018 (free structure, §2.3): legacy headings are recognised too,
+    and the statistics appendix heading ends the section before it."""
     lines = text.splitlines()
     skip = set(table_lines)
-    headings = find_headings(lines, skip)
+    found = find_headings(lines, skip, legacy=legacy)
+    # The 落款 (body name, date) closes the report, it is not part of section 六 (the date is
+    # read as dates.signed by metadata.signature).
+    skip |= signature_lines(lines)
     sections: dict[str, str | None] = dict.fromkeys(SECTION_IDS)
-    for n, heading in enumerate(headings):
-        stop = headings[n + 1].line if n + 1 < len(headings) else len(lines)
+    for n, heading in enumerate(found):
+        if heading.section == APPENDIX:
+            continue
+        stop = found[n + 1].line if n + 1 < len(found) else len(lines)
         body = [heading.rest] if heading.rest else []
         body += [lines[i] for i in range(heading.line + 1, stop) if i not in skip]
         sections[heading.section] = join_wrapped(body)
-    return SectionsResult(sections, headings)
+    return SectionsResult(sections, [h for h in found if h.section != APPENDIX])

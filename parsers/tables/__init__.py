@@ -21,7 +21,11 @@ from parsers.tables.normalize import normalize
 from parsers.tables.rows import Row, grid_rows
 from parsers.tables.walk import decide_template, walk
 
-__all__ = ["TablesResult", "extract_tables", "identity_findings"]
+__all__ = ["NO_TABLES", "TablesResult", "extract_tables", "identity_findings"]
+
+# No national table and no legacy appendix: C06 for a report year >= 2019; the record builder
+# drops it for legacy years (no national table existed before 2019, §2.3).
+NO_TABLES = finding("C06", "no statistical tables found (tables 2, 3 and 4 absent)")
 
 
 @dataclass
@@ -69,9 +73,7 @@ def extract_tables(doc: Document) -> TablesResult:
     built = build_cells(w, template, doc.uncertain if use_grids else set())
     findings = built.findings + header_findings(w, template)
     if template is None and legacy is None and not any(built.present.values()):
-        # No national table and no legacy appendix: for a report year >= 2019 this is C06; the
-        # record builder drops it for legacy years (tables are optional before 2019).
-        findings.append(finding("C06", "no statistical tables found (tables 2, 3 and 4 absent)"))
+        findings.append(NO_TABLES)
     if use_grids:
         # Cells come from the grids, but a reader may still have left the tables' text in
         # `doc.text` (one cell per line): find those lines too, so sections can drop them.

@@ -86,3 +86,23 @@ def test_reader_crash_becomes_an_error_record(monkeypatch) -> None:
 def test_oversized_bytes_refused(monkeypatch) -> None:
     monkeypatch.setattr(parse_module, "MAX_DOCUMENT_BYTES", 100)
     assert parse_bytes(SEED_003)["error"].startswith("document too large")
+
+
+LEGACY_2017 = (
+    "福州市某某局2017年政府信息公开工作年度报告\n一、概述\n2017年，我局认真贯彻落实《条例》。\n"
+    "二、主动公开政府信息情况\n全年主动公开政府信息120条。\n三、依申请公开政府信息情况\n全年未收到申请。\n"
+    "五、存在的主要问题及改进情况\n宣传不够。下一步加强培训。\n"
+)
+
+
+def test_no_c06_for_a_legacy_year_without_tables() -> None:
+    """Tables are absent: C06 for a 2019+ year, no defect for a legacy year (decided in build)."""
+    record = parse_bytes(LEGACY_2017.encode())
+    assert (record["year"], record["template"]) == (2017, "legacy")
+    assert "C06" not in {f["check"] for f in record["findings"]}
+    # the same report for a national-format year: no tables is a defect
+    national = parse_bytes(LEGACY_2017.replace("2017", "2023").encode())
+    assert national["year"] == 2023
+    assert any(
+        f["check"] == "C06" and "no statistical tables" in f["message"] for f in national["findings"]
+    )

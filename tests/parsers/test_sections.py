@@ -109,3 +109,61 @@ def test_out_of_order_headings_are_detected() -> None:
     )
     assert not result.in_order()
     assert result.sections["proactive"] == "c"
+
+
+def test_seed_002_signature_is_not_part_of_section_six() -> None:
+    text = (SEEDS / "002_011c0692f2297363.txt").read_text(encoding="utf-8")
+    result = split_sections(text)
+    assert result.sections["other"] == "本单位无其他需要报告的事项，无收取信息处理费情况。"
+    from parsers.metadata import signature
+
+    assert signature(text) == ("乐清市新居民服务中心", "2023-01-12")  # still read as dates.signed
+
+
+def test_signature_kept_out_but_a_short_last_sentence_stays() -> None:
+    text = "六、其他需要报告的事项\n\n无其他需要报告的事项\n\n2024年1月18日"
+    assert split_sections(text).sections["other"] == "无其他需要报告的事项"
+    text = "六、其他需要报告的事项\n本年度未收取信息处理费。\n\n中共某某县委宣传部\n二〇二四年一月十日\n"
+    assert split_sections(text).sections["other"] == "本年度未收取信息处理费。"
+
+
+# A 2017 report in the legacy shape (2007 条例): free headings, a 收费 part, 问题 as part 六.
+LEGACY_2017 = """福州市某某局2017年政府信息公开工作年度报告
+一、概述
+2017年，我局认真贯彻落实《条例》。
+二、主动公开政府信息情况
+全年主动公开政府信息120条。
+三、依申请公开政府信息情况
+全年未收到申请。
+四、政府信息公开收费及减免情况
+未收取费用。
+五、因政府信息公开申请行政复议、提起行政诉讼的情况
+无。
+六、政府信息公开工作存在的主要问题及改进措施
+宣传不够。下一步加强培训。
+"""
+
+
+def test_legacy_headings_recognised_only_in_legacy_mode() -> None:
+    legacy = split_sections(LEGACY_2017, legacy=True).sections
+    assert legacy["overview"] == "2017年，我局认真贯彻落实《条例》。"
+    assert legacy["proactive"] == "全年主动公开政府信息120条。"
+    assert legacy["review_litigation"] == "无。"
+    assert legacy["problems"] == "宣传不够。下一步加强培训。"
+    assert legacy["other"] is None
+    # the 2019/2021 formats keep their strict rule: 概述 is not 一、总体情况
+    assert split_sections(LEGACY_2017).sections["overview"] is None
+    assert match_heading("一、概述") is None and match_heading("一、概述", legacy=True) is not None
+
+
+def test_legacy_appendix_heading_ends_the_section_before_it() -> None:
+    from farm.corpus import load_base_records
+    from farm.render.html_report import render_html
+    from parsers.parse import parse_bytes
+
+    base = load_base_records()["pingtan-2018"]
+    record = parse_bytes(render_html(base))
+    assert record["template"] == "legacy"
+    assert record["sections"] == base["sections"]  # 一、概述 read; 六、…统计表 not inside 五
+    assert "统计表" not in (record["sections"]["problems"] or "")
+
