@@ -29,13 +29,10 @@ class RowSpec:
     columns: tuple[str, ...]  # column ids in printed order
     column_labels: tuple[str, ...]  # normalised column labels, same order
     types: tuple[str, ...]  # keys.yaml types, same order
+    keys: tuple[str, ...] = ()  # full keys, same order (filled by `rows`)
 
     def key(self, column: str) -> str:
         return f"{self.row_id}.{column}"
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        return tuple(self.key(c) for c in self.columns)
 
 
 def table_of(key: str) -> str:
@@ -61,6 +58,7 @@ def rows(template: str) -> dict[str, RowSpec]:
             columns=tuple(k.key.rsplit(".", 1)[1] for k in specs),
             column_labels=tuple(normalize(k.column) for k in specs),
             types=tuple(k.type for k in specs),
+            keys=tuple(k.key for k in specs),
         )
     return out
 

@@ -102,13 +102,27 @@ def match_column(norm: str, expected: str | None = None) -> tuple[str | None, st
     return None, None
 
 
+@dataclass(frozen=True, slots=True)
+class _View:
+    """What the walk needs of one row, a pure function of its cells."""
+
+    labels: tuple[str, ...]
+    values: tuple[str, ...]
+    offset: int  # position of the first value cell
+    norms: tuple[str, ...]  # normalised labels
+    has_values: bool
+    named: tuple[str | None, str]  # (row id, label) of the last label naming a row
+    caption: str | None  # a table-2 caption (第二十条第(一)项) among the labels
+    t2_header: bool  # the first label is table 2's header word (信息内容)
+    t3_mark: bool  # 商业企业 among the labels (table 3's header row)
+    t3_note: bool  # table 3's 勾稽关系 note among the labels
+    t4_marker: bool  # a table-4 header word among the labels
+
+
 @lru_cache(maxsize=1 << 14)
-def _row_view(
-    cells: tuple[str, ...], positional: bool
-) -> tuple[tuple[str, ...], tuple[str, ...], int, tuple[str, ...], bool, tuple[str | None, str]]:
-    """What the walk needs of one row, a pure function of its cells (memoised: the rows of the
-    tables recur from report to report): (labels, values, offset of the values, normalised
-    labels, has values, (row id, label) of the last label naming a row)."""
+def _row_view(cells: tuple[str, ...], positional: bool) -> _View:
+    """Memoised: the rows of the tables recur from report to report."""
+    conf = _conf()
     labels, values, offset = split_labels(Row(list(cells), grid=0 if positional else None))
     norms = tuple(normalize(lab) for lab in labels)
     has_values = any(v.strip() for v in values) or (positional and bool(values) and bool(norms))
@@ -118,7 +132,21 @@ def _row_view(
         if row_id:
             named = (row_id, n)
             break
-    return tuple(labels), tuple(values), offset, norms, has_values, named
+    cap = next((m for n in norms if (m := _caption_re().match(n))), None)
+    note = normalize(conf["table3_note"])
+    return _View(
+        labels=tuple(labels),
+        values=tuple(values),
+        offset=offset,
+        norms=norms,
+        has_values=has_values,
+        named=named,
+        caption=cap.group(0) if cap else None,
+        t2_header=bool(norms) and norms[0] == normalize(conf["table2_header"]),
+        t3_mark=_T3_HEADER_MARK in norms,
+        t3_note=any(note in n for n in norms),
+        t4_marker=any(n in conf["table4_markers"] for n in norms),
+    )
 
 
 def walk(rows: list[Row]) -> Walk:
@@ -128,28 +156,30 @@ def walk(rows: list[Row]) -> Walk:
     header: dict[int, str] | None = None
     t3header: dict[int, str] | None = None
     grid: int | None = -2
-    conf = _conf()
-    caption_re = _caption_re()
-    table2_header = normalize(conf["table2_header"])
-    table3_note = normalize(conf["table3_note"])
-    table4_markers = conf["table4_markers"]
     for row in rows:
         if row.grid != grid:  # a new grid starts without context
             grid, ctx, caption, header, t3header = row.grid, None, None, None, None
-        labels, values, offset, norms, has_values, named = _row_view(tuple(row.cells), row.positional)
-        cap = next((m for n in norms if (m := caption_re.match(n))), None)
-        if cap:
-            ctx, caption, header = "table2", cap.group(0), None
+        positional = row.grid is not None
+        view = _row_view(tuple(row.cells), positional)
+        labels, values, offset, norms, has_values = (
+            view.labels,
+            view.values,
+            view.offset,
+            view.norms,
+            view.has_values,
+        )
+        if view.caption is not None:
+            ctx, caption, header = "table2", view.caption, None
             w.mark("table2", row)
             continue
-        if norms and norms[0] == table2_header:
+        if view.t2_header:
             header = _read_header(row, labels, caption, w)
             ctx = "table2"
             w.mark("table2", row)
             continue
         if (
             ctx == "table2"
-            and not row.positional
+            and not positional
             and not has_values
             and header is not None
             and norms
@@ -162,20 +192,20 @@ def walk(rows: list[Row]) -> Walk:
                     w.units[caption or ""] = via.removeprefix("unit:")
             w.mark("table2", row)
             continue
-        if row.positional and not has_values and _T3_HEADER_MARK in norms:
+        if positional and not has_values and view.t3_mark:
             t3header = _read_t3_header(row, w)
             ctx = "table3"
             w.mark("table3", row)
             continue
-        if any(table3_note in n for n in norms):
+        if view.t3_note:
             ctx = "table3"
             w.mark("table3", row)
             continue
-        if not has_values and any(n in table4_markers for n in norms):
+        if not has_values and view.t4_marker:
             ctx = "table4"
             w.mark("table4", row)
             continue
-        row_id, label = named
+        row_id, label = view.named
         if row_id and has_values:
             table = table_of(row_id)
             own = {"table2": header, "table3": t3header}.get(table)
@@ -183,7 +213,7 @@ def walk(rows: list[Row]) -> Walk:
             w.mark(table, row)
             ctx = table
         elif ctx == "table4" and (
-            (has_values and any(v.strip() for v in values)) or (row.positional and not norms and values)
+            (has_values and any(v.strip() for v in values)) or (positional and not norms and values)
         ):  # the line of 15 figures (in a grid it may be all blanks)
             w.hits.append(Hit(T4_ROW, "", list(values), row, offset, None))
             w.mark("table4", row)
