@@ -111,7 +111,6 @@ def memory(documents: int) -> float:
         Farm.start(profile=f"large:{documents}", data_dir=Path(tmp) / "farm") as farm,
     ):
         planned = len(farm.truth.reports)
-        farm.warm()
         summary, wall, peak_mb = _crawl(Path(farm.portals_file), Path(tmp))
     found = sum(p["reports_found"] for p in summary["portals"].values())
     verdict = "ok" if peak_mb <= TARGET_MB else f"MISSED (target ≤ {TARGET_MB} MB)"

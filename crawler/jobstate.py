@@ -34,6 +34,7 @@ class JobLedger:
         self.done: set[str] = set()
         self.stored: dict[str, set[str]] = {}
         self.titles: dict[str, set[str]] = {}  # titles of filed reports, for 图片版 pairs
+        self.titles: dict[str, set[str]] = {}  # titles of filed reports, for 图片版 pairs
         if path.exists():
             for line in path.read_text(encoding="utf-8").splitlines():
                 try:
@@ -45,6 +46,8 @@ class JobLedger:
                     self.stored.setdefault(entry["portal"], set()).add(entry["url"])
                 if entry.get("title"):
                     self.titles.setdefault(entry["portal"], set()).add(entry["title"])
+                if entry.get("title"):
+                    self.titles.setdefault(entry["portal"], set()).add(entry["title"])
         path.parent.mkdir(parents=True, exist_ok=True)
         self._fh = path.open("a", encoding="utf-8")
 
@@ -52,15 +55,16 @@ class JobLedger:
     def open(cls, jobdir: str | None) -> JobLedger | None:
         return cls(Path(jobdir) / LEDGER) if jobdir else None
 
-    def mark(self, portal: str, url: str, *, stored: bool) -> None:
+    def mark(self, portal: str, url: str, *, stored: bool, title: str | None = None) -> None:
         if url in self.done:
             return
         self.done.add(url)
         if stored:
             self.stored.setdefault(portal, set()).add(url)
-        self._fh.write(
-            json.dumps({"portal": portal, "url": url, "stored": stored}, ensure_ascii=False) + "\n"
-        )
+        if title:
+            self.titles.setdefault(portal, set()).add(title)
+        entry = {"portal": portal, "url": url, "stored": stored, "title": title}
+        self._fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
         self._fh.flush()
         os.fsync(self._fh.fileno())
 

@@ -165,7 +165,7 @@ def test_pipelines_store_every_capture_and_the_chosen_record(crawler) -> None:
     )
     it.records = parse._parse_all(it)
     it.chosen = choose(it)
-    archive.process_item(it)
+    archive.store_item(it)
     fake = FakeArchive.opened[-1]
     assert len(fake.captures) == 2
     assert fake.reports[0]["sha"] == __import__("hashlib").sha256(b"%PDF-1.7").hexdigest()
@@ -173,8 +173,8 @@ def test_pipelines_store_every_capture_and_the_chosen_record(crawler) -> None:
     state = crawler.spider.registry["p"]
     assert state.reports_found == 1 and state.new_reports == 1
     state.ok_pages = 3
-    archive.close_spider()
-    archive.spider_closed(crawler.spider, "finished")
+    archive.file_deferred()
+    archive.finalize(crawler.spider, "finished")
     assert fake.runs[1]["status"] == "ok"
     assert fake.disappeared == [("p", {"http://127.0.0.11/t.html"})]
 
@@ -193,11 +193,11 @@ def test_picture_version_of_a_filed_report_is_a_source_not_a_new_version(crawler
             portal="p", url=url, title=t, captures=[Capture(url, url.encode(), {}, now_iso(), "detail")]
         )
         it.records, it.chosen = [rec("html")], 0
-        archive.process_item(it)
+        archive.store_item(it)
     assert [r["url"] for r in fake.reports] == ["http://127.0.0.11/a.html"]
     crawler.spider.registry["p"].ok_pages = 1
-    archive.close_spider()
-    archive.spider_closed(crawler.spider, "finished")
+    archive.file_deferred()
+    archive.finalize(crawler.spider, "finished")
     # The lone 图片版 is filed at the end; the pair's 图片版 only kept its capture.
     assert [r["url"] for r in fake.reports] == ["http://127.0.0.11/a.html", "http://127.0.0.11/only.html"]
     assert len(fake.captures) == 3
@@ -217,7 +217,7 @@ def test_a_pair_without_plain_twin_is_one_report(crawler) -> None:
             portal="p", url=url, title=t, captures=[Capture(url, url.encode(), {}, now_iso(), "detail")]
         )
         it.records, it.chosen = [record], 0
-        archive.process_item(it)
-    archive.close_spider()
+        archive.store_item(it)
+    archive.file_deferred()
     assert [r["url"] for r in fake.reports] == ["http://127.0.0.11/link.html"]  # the better-read one
     assert crawler.spider.registry["p"].reports_found == 1

@@ -125,3 +125,45 @@ def test_crawl_command_on_the_farm(tmp_path: Path) -> None:
     # The second crawl finds the same reports, all unchanged.
     assert s["reports_found"] == expected and s["new_reports"] == 0 and s["unchanged"] == expected
     assert summary["finish_reason"] == "finished" and summary["stats"]["requests"] > expected
+
+
+@pytest.mark.slow
+def test_scrapy_crawl_from_the_project_root(tmp_path: Path) -> None:
+    farm_core = pytest.importorskip("farm.core")
+    profile = {
+        "seed": 4,
+        "portals": [
+            {
+                "name": "scrapy_a",
+                "style": "B",
+                "years": [2023, 2024],
+                "bodies": {"government": 1, "departments": 1, "townships": 0},
+                "modes": {"html": 1.0},
+                "pairs": 0,
+            }
+        ],
+    }
+    db = tmp_path / "a.db"
+    with farm_core.Farm.start(profile=profile, data_dir=tmp_path / "farm") as farm:
+        expected = len(farm.truth.reports)
+        cmd = [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "annual_reports",
+            "-a",
+            f"portals={farm.portals_file}",
+            "-s",
+            f"GOVREPORTS_DB=sqlite:///{db}",
+            "-s",
+            "LOG_LEVEL=WARNING",
+        ]
+        out = subprocess.run(cmd, capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM reports")).scalar() == expected
+    engine.dispose()
