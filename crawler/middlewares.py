@@ -8,11 +8,13 @@ import random
 from typing import TYPE_CHECKING
 
 from scrapy import Request
+from scrapy.downloadermiddlewares import cookies as _cookies_mw
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
+from tldextract import TLDExtract
 from twisted.internet import task
 
 from crawler import challenges, encoding
@@ -25,6 +27,11 @@ if TYPE_CHECKING:
     from crawler.state import PortalState
 
 logger = logging.getLogger(__name__)
+
+# Scrapy's CookiesMiddleware asks tldextract for public suffixes, and tldextract's default first
+# downloads the suffix list from publicsuffix.org. The crawler talks to the portals only: use the
+# snapshot bundled with tldextract instead.
+_cookies_mw._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
 
 
 class PortalBlocked(IgnoreRequest):
