@@ -1,0 +1,1 @@
+"""The spiders; `annual_reports` is the only one."""

@@ -78,9 +78,9 @@ def run_crawl(
         # The crawl log gets everything; the console keeps only what the command prints.
         for handler in logging.root.handlers:
             handler.setLevel(logging.CRITICAL)
-    process = CrawlerProcess(
-        settings, install_root_handler=bool(log_file) or settings.get("LOG_FILE") is not None
-    )
+    # Scrapy's root log handler only when there is a log file; otherwise the caller's logging stays.
+    settings.set("LOG_INSTALL_ROOT_HANDLER", bool(settings.get("LOG_FILE")), priority="cmdline")
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(AnnualReportsSpider)
     process.crawl(crawler, portals=str(portals_file), portal=",".join(names or []))
     process.start()
