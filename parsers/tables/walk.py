@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from govreports import spec
 from parsers.tables import mapping
@@ -102,8 +103,7 @@ def match_column(norm: str, expected: str | None = None) -> tuple[str | None, st
     return None, None
 
 
-@dataclass(frozen=True, slots=True)
-class _View:
+class _View(NamedTuple):
     """What the walk needs of one row, a pure function of its cells."""
 
     labels: tuple[str, ...]
@@ -122,7 +122,7 @@ class _View:
 @lru_cache(maxsize=1 << 14)
 def _row_view(cells: tuple[str, ...], positional: bool) -> _View:
     """Memoised: the rows of the tables recur from report to report."""
-    conf = _conf()
+    caption_re, table2_header, table3_note, table4_markers = _markers()
     labels, values, offset = split_labels(Row(list(cells), grid=0 if positional else None))
     norms = tuple(normalize(lab) for lab in labels)
     has_values = any(v.strip() for v in values) or (positional and bool(values) and bool(norms))
@@ -132,20 +132,32 @@ def _row_view(cells: tuple[str, ...], positional: bool) -> _View:
         if row_id:
             named = (row_id, n)
             break
-    cap = next((m for n in norms if (m := _caption_re().match(n))), None)
-    note = normalize(conf["table3_note"])
+    cap = next((m for n in norms if (m := caption_re.match(n))), None)
     return _View(
-        labels=tuple(labels),
-        values=tuple(values),
-        offset=offset,
-        norms=norms,
-        has_values=has_values,
-        named=named,
-        caption=cap.group(0) if cap else None,
-        t2_header=bool(norms) and norms[0] == normalize(conf["table2_header"]),
-        t3_mark=_T3_HEADER_MARK in norms,
-        t3_note=any(note in n for n in norms),
-        t4_marker=any(n in conf["table4_markers"] for n in norms),
+        tuple(labels),
+        tuple(values),
+        offset,
+        norms,
+        has_values,
+        named,
+        cap.group(0) if cap else None,
+        bool(norms) and norms[0] == table2_header,
+        _T3_HEADER_MARK in norms,
+        any(table3_note in n for n in norms),
+        any(n in table4_markers for n in norms),
+    )
+
+
+@cache
+def _markers() -> tuple[re.Pattern[str], str, str, frozenset[str]]:
+    """(table-2 caption pattern, normalised table-2 header word, normalised table-3 note,
+    table-4 header words)."""
+    conf = _conf()
+    return (
+        _caption_re(),
+        normalize(conf["table2_header"]),
+        normalize(conf["table3_note"]),
+        frozenset(conf["table4_markers"]),
     )
 
 
