@@ -121,14 +121,16 @@ def _runs(mask: Any, min_len: int) -> list[tuple[int, int, int]]:
 
 
 def _segments(arr: Any, scale: float) -> list[tuple[float, float, float, float]]:
-    """Ruling lines of a page image, in points."""
+    """Ruling lines of a page image, in points, each lengthened by a few pixels so that lines
+    meeting at a corner cross even when the scan thinned their ends."""
     dark = arr < DARK_LINE
     h, w = dark.shape
+    ext = 4
     segs: list[tuple[float, float, float, float]] = []
     for y, x0, x1 in _runs(dark, max(40, w // 40)):
-        segs.append((x0 * scale, y * scale, x1 * scale, y * scale))
+        segs.append(((x0 - ext) * scale, y * scale, (x1 + ext) * scale, y * scale))
     for x, y0, y1 in _runs(dark.T, max(28, h // 90)):
-        segs.append((x * scale, y0 * scale, x * scale, y1 * scale))
+        segs.append((x * scale, (y0 - ext) * scale, x * scale, (y1 + ext) * scale))
     return segs
 
 
