@@ -244,7 +244,8 @@ def _store(
             continue
         value, issues = parse_value(text, key, kind)
         out.cells[key] = value
-        out.findings += [finding(cid, message, [key]) for cid, message in issues]
+        if issues:
+            out.findings += [finding(cid, message, [key]) for cid, message in issues]
 
 
 def _prune_ambiguous(out: Cells, template: str) -> None:

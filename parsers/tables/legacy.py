@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from govreports import spec
@@ -52,7 +52,7 @@ def legacy_value(raw: str) -> int | str | None:
     return text
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Header:
     label: int
     unit: int | None
@@ -62,8 +62,15 @@ class _Header:
 
 
 def _header(row: Row) -> _Header | None:
+    return _header_of(tuple(row.cells))
+
+
+@lru_cache(maxsize=1 << 14)
+def _header_of(cells: tuple[str, ...]) -> _Header | None:
+    """The appendix header a row of these cells is, if any (memoised: a pure function of the
+    cells, asked of every row of every table)."""
     conf = _conf()
-    norms = [normalize(c) for c in row.cells]
+    norms = [normalize(c) for c in cells]
     label = next((i for i, n in enumerate(norms) if n in conf["label_headers"]), None)
     if label is None:
         return None
@@ -81,7 +88,7 @@ def _header(row: Row) -> _Header | None:
     )
     if unit is None and value is None:
         return None
-    return _Header(label, unit, value, cumulative, len(row.cells))
+    return _Header(label, unit, value, cumulative, len(cells))
 
 
 def read_legacy(rows: list[Row]) -> tuple[dict[str, Any] | None, set[int], int | None]:
