@@ -47,9 +47,8 @@ def read_doc(data: bytes) -> Document:
         if text is None:
             raise
         doc = Document(format="doc", text=text)
-        doc.findings.append(
-            {"check": None, "severity": "info", "message": f"read with antiword, tables as text ({exc})"}
-        )
+        # Not a check finding (record findings carry C-ids only): a note on how it was read.
+        doc.meta.extra["reader"] = f"antiword, tables as text ({exc})"
         return doc
     return docx_reader.read(converted, fmt="doc")
 

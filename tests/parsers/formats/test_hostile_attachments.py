@@ -183,3 +183,17 @@ def test_sniff_by_content() -> None:
     assert sniff_format(_pdf()) == "pdf"
     assert sniff_format(b"  \n<html><body>x</body></html>") == "html"
     assert sniff_format(b"RIFF\0\0\0\0WEBPVP8 ") == "image"
+
+
+@pytest.mark.office
+def test_doc_falls_back_to_antiword(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """LibreOffice failing on a real DOC: antiword still gives the text (tables inside it)."""
+    from farm.render.office import render_doc
+    from farm.render.samples import sample_records
+
+    data = render_doc(sample_records()[-1])
+    monkeypatch.setenv("GOVREPORTS_SOFFICE", "/nonexistent/soffice")
+    doc = office.read_doc(data)
+    assert doc.format == "doc" and not doc.tables
+    assert "一、总体情况" in doc.text
+    assert doc.meta.extra["reader"].startswith("antiword")
