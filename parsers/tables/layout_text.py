@@ -17,7 +17,7 @@ from functools import cache, lru_cache
 
 from govreports import spec
 from parsers.tables import mapping
-from parsers.tables.normalize import normalize
+from parsers.tables.normalize import CACHE_SIZE, normalize
 from parsers.tables.rows import Row, is_known_label, is_value
 
 _MD_SEPARATOR_RE = re.compile(r"^:?-{2,}:?$")
@@ -160,7 +160,7 @@ def split_run_together(line: str) -> list[list[str]]:
     return out
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=CACHE_SIZE)
 def _split_line(line: str) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...], bool] | None:
     """(row segments, non-blank cells, all of them values) of one line; None for a markdown
     separator.

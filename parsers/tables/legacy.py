@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from govreports import spec
-from parsers.tables.normalize import normalize, split_ordinal
+from parsers.tables.normalize import CACHE_SIZE, normalize, split_ordinal
 from parsers.tables.rows import Row, is_value
 from parsers.tables.values import clean, is_blank
 
@@ -65,7 +65,7 @@ def _header(row: Row) -> _Header | None:
     return _header_of(tuple(row.cells))
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=CACHE_SIZE)
 def _header_of(cells: tuple[str, ...]) -> _Header | None:
     """The appendix header a row of these cells is, if any (memoised: a pure function of the
     cells, asked of every row of every table)."""

@@ -23,11 +23,13 @@ _SUBITEM_RE = re.compile(r"^(?:(\d{1,2})[.、]|\((\d{1,2})\))(?!\d)")
 
 
 # Pure functions of short strings called for every cell of every row, many times per report:
-# memoised, bounded so a long-running crawler does not keep every label it ever saw.
-_CACHE_SIZE = 1 << 16
+# memoised, bounded so a long-running crawler does not keep every label it ever saw. The table
+# labels and figures recur in every report and stay in the LRU; narrative lines (up to a few KB
+# each) pass through, so the bound also caps the memory: 8192 entries per cache.
+CACHE_SIZE = 1 << 13
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@lru_cache(maxsize=CACHE_SIZE)
 def normalize(label: str | None) -> str:
     """Steps 1–4 of §9: NFKC, no whitespace, no quotes, canonical ordinal prefixes."""
     if not label:
@@ -48,7 +50,7 @@ def normalize(label: str | None) -> str:
 _SPLIT_ORDINAL_RE = re.compile(rf"^(?:[{_CN_NUM}]+、|\d{{1,2}}\.)")
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@lru_cache(maxsize=CACHE_SIZE)
 def split_ordinal(norm: str) -> tuple[str, str]:
     """("三、", "本年度办理结果") for a normalised label; ("", label) without an ordinal."""
     match = _SPLIT_ORDINAL_RE.match(norm)

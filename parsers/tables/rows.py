@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from parsers.document import Grid
 from parsers.tables import mapping
-from parsers.tables.normalize import normalize
+from parsers.tables.normalize import CACHE_SIZE, normalize
 from parsers.tables.values import clean, is_blank, looks_numeric
 
 
@@ -29,7 +29,7 @@ class Row:
         return self.grid is not None
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=CACHE_SIZE)
 def is_value(cell: str) -> bool:
     """A cell that holds a figure (or a printed blank marker such as "/"), not a label."""
     text = clean(cell)

@@ -23,8 +23,8 @@ _NUMBER_RE = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)(万元|元|件|条|个|项|次
 # The unit each money key is counted in (keys.yaml key names say it: *_wan, *_yuan).
 _KEY_UNIT = {"amount_wan": "万元", "amount_yuan": "元"}
 # Pure functions of one cell's text, called for every cell many times per report: memoised,
-# bounded so a long-running crawler does not keep every cell it ever saw.
-_CACHE_SIZE = 1 << 16
+# bounded (see normalize.CACHE_SIZE).
+_CACHE_SIZE = 1 << 13
 
 
 @cache

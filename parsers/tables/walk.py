@@ -16,7 +16,7 @@ from typing import NamedTuple
 from govreports import spec
 from parsers.tables import mapping
 from parsers.tables.mapping import TABLES, table_of
-from parsers.tables.normalize import edit_distance, normalize, split_ordinal, variants
+from parsers.tables.normalize import CACHE_SIZE, edit_distance, normalize, split_ordinal, variants
 from parsers.tables.rows import Row, split_labels
 
 T4_ROW = "appeals"  # pseudo row id of table 4's single line of 15 figures
@@ -119,7 +119,7 @@ class _View(NamedTuple):
     t4_marker: bool  # a table-4 header word among the labels
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=CACHE_SIZE)
 def _row_view(cells: tuple[str, ...], positional: bool) -> _View:
     """Memoised: the rows of the tables recur from report to report."""
     caption_re, table2_header, table3_note, table4_markers = _markers()
