@@ -9,6 +9,10 @@
 - Page metadata (`PageMeta`): ArticleTitle/PubDate/ColumnName meta tags, `<title>` minus the site
   suffix, the 索引号/发布机构/成文日期/公开日期 block in its many shapes, "发布时间: …" lines.
 - Guangdong gkmlpt pages carry the body as a JS string in `window._CONFIG.DETAIL`.
+- Fallbacks, off the fast path: markup libxml2 refuses is re-read through BeautifulSoup
+  (`lxml.html.soupparser`); a page without government meta tags gets its title and release date
+  from trafilatura's markup-only metadata (no date guessing from the text); a page whose content
+  element holds almost no text gets trafilatura's main-text extraction.
 """
 
 from __future__ import annotations
@@ -157,10 +161,27 @@ def _parse(text: str, data: bytes | None = None, codec: str | None = None) -> lx
         else:
             root = lxml.html.document_fromstring(_XML_DECL.sub("", text, count=1), parser=_parser(""))
     except (etree.ParserError, ValueError) as exc:
-        raise UnreadableDocument(f"HTML that cannot be parsed: {exc}") from exc
+        root = _soup_parse(text, exc)
     # CMS template comments wrap values ("<!--<$[SYH]>-->01404053X/2023-00861<!--<$[SYH]>-->");
     # dropping them joins the text around them.
     etree.strip_tags(root, etree.Comment, etree.ProcessingInstruction)
+    return root
+
+
+def _soup_parse(text: str, cause: Exception) -> lxml.html.HtmlElement:
+    """BeautifulSoup's more forgiving tree builder, for markup libxml2 gives up on."""
+    from lxml.html import soupparser
+
+    try:
+        root = soupparser.fromstring(_XML_DECL.sub("", text, count=1))
+    except Exception as exc:  # bs4 raises assorted errors on hostile markup
+        raise UnreadableDocument(f"HTML that cannot be parsed: {cause}") from exc
+    if not isinstance(root.tag, str) or root.tag != "html":
+        wrapper = lxml.html.Element("html")
+        body = lxml.html.Element("body")
+        wrapper.append(body)
+        body.append(root)
+        root = wrapper
     return root
 
 
@@ -488,4 +509,41 @@ def read(data: bytes, *, headers: Mapping[str, str] | None = None) -> Document:
             body_root = detail_root
     tables = _grids(body_root)
     text = main_text(body_root)
+    if not meta.title or not meta.published:
+        _fill_from_markup_metadata(meta, root)
+    if not tables and _text_len(text) < _THIN_TEXT:
+        text = _trafilatura_text(body_root) or text
     return Document(format="html", text=text, tables=tables, meta=meta)
+
+
+# A content element with less text than this held no report body; the heuristic may have
+# picked the wrong block on an unusual layout, so trafilatura gets a second look.
+_THIN_TEXT = 200
+
+
+def _fill_from_markup_metadata(meta: PageMeta, root: etree._Element) -> None:
+    """Title and release date from trafilatura (Open Graph, schema.org, <time> ...), for pages
+    without the government meta tags. `extensive=False` keeps htmldate to the markup: a date is
+    taken only where the page declares it, never guessed from the text or the URL."""
+    import trafilatura.metadata
+
+    try:
+        found = trafilatura.metadata.extract_metadata(root, extensive=False)
+    except Exception:  # trafilatura is a fallback here; its failure must not lose the page
+        return
+    if not meta.title and found.title:
+        meta.title = re.sub(r"\s+", " ", found.title).strip()
+    if not meta.published and found.date:
+        meta.published = found.date
+
+
+def _trafilatura_text(root: etree._Element) -> str | None:
+    import trafilatura
+
+    try:
+        extracted = trafilatura.extract(lxml.html.tostring(root, encoding="unicode"), favor_recall=True)
+    except Exception:
+        return None
+    if extracted and _text_len(extracted) >= _THIN_TEXT:
+        return normalize_newlines(extracted)
+    return None

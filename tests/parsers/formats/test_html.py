@@ -232,3 +232,23 @@ def test_title_from_page_heading_when_no_article_title_meta() -> None:
     doc = read(html.encode())
     assert "某某镇2023年政府信息公开工作年度报告" not in doc.text
     assert doc.meta.title == "某某镇2023年政府信息公开工作年度报告"
+
+
+def test_pages_without_government_meta_tags_get_markup_metadata_from_trafilatura() -> None:
+    # A repost on a CMS that only writes Open Graph tags: no ArticleTitle, no PubDate.
+    paragraph = "<p>2023年，本镇认真贯彻落实《中华人民共和国政府信息公开条例》，主动公开政府信息。</p>"
+    page = (
+        '<html><head><meta property="og:title" content="某某镇2023年政府信息公开工作年度报告">'
+        '<meta property="article:published_time" content="2024-01-25"></head>'
+        f'<body><div class="nav">首页</div><article><p>一、总体情况</p>{paragraph * 8}</article></body></html>'
+    )
+    doc = read(page.encode("utf-8"))
+    assert doc.meta.title == "某某镇2023年政府信息公开工作年度报告"
+    assert doc.meta.published == "2024-01-25"
+    assert "总体情况" in doc.text
+
+
+def test_no_date_is_guessed_when_the_markup_declares_none() -> None:
+    page = "<html><body><div><p>本页面于2024年1月25日更新。</p><p>联系电话：0577-62180500</p></div></body></html>"
+    doc = read(page.encode("utf-8"))
+    assert doc.meta.published is None
