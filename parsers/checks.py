@@ -21,14 +21,7 @@ from parsers.sections import SectionsResult
 if TYPE_CHECKING:
     from parsers.tables import TablesResult
 
-_SECTION_NAMES = {
-    "overview": "一、总体情况",
-    "proactive": "二、主动公开政府信息情况",
-    "applications": "三、收到和处理政府信息公开申请情况",
-    "review_litigation": "四、政府信息公开行政复议、行政诉讼情况",
-    "problems": "五、存在的主要问题及改进情况",
-    "other": "六、其他需要报告的事项",
-}
+_SECTION_NAMES = spec.section_headings()
 
 
 _NOT_AFTER_WINDOW = 8

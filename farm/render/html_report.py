@@ -21,16 +21,9 @@ from typing import Any, Literal
 
 from govreports import spec
 
-SECTION_HEADINGS: dict[str, str] = {
-    "overview": "一、总体情况",
-    "proactive": "二、主动公开政府信息情况",
-    "applications": "三、收到和处理政府信息公开申请情况",
-    "review_litigation": "四、政府信息公开行政复议、行政诉讼情况",
-    "problems": "五、存在的主要问题及改进情况",
-    "other": "六、其他需要报告的事项",
-}
+SECTION_HEADINGS: dict[str, str] = spec.section_headings()
 _TABLE_AFTER = {"proactive": "active.", "applications": "applications.", "review_litigation": "appeals."}
-T3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+T3_NOTE = spec.table3_note()
 _T3_ORG_COLUMNS = ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")
 _TABLE_STYLE = 'border="1" cellspacing="0" cellpadding="0" style="border-collapse:collapse;width:100%;"'
 _LEGACY_DEFAULT_HEADING = "六、政府信息公开情况统计表"

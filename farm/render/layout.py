@@ -21,18 +21,11 @@ from govreports import spec
 
 Grid = list[list[str | None]]
 
-SECTION_HEADINGS: dict[str, str] = {
-    "overview": "一、总体情况",
-    "proactive": "二、主动公开政府信息情况",
-    "applications": "三、收到和处理政府信息公开申请情况",
-    "review_litigation": "四、政府信息公开行政复议、行政诉讼情况",
-    "problems": "五、存在的主要问题及改进情况",
-    "other": "六、其他需要报告的事项",
-}
+SECTION_HEADINGS: dict[str, str] = spec.section_headings()
 # Which table follows which section heading.
 _TABLE_OF_SECTION = {"proactive": "table2", "applications": "table3", "review_litigation": "table4"}
 
-T3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+T3_NOTE = spec.table3_note()
 T3_COLUMNS = (
     "natural_person",
     "commercial_enterprise",

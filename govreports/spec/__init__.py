@@ -97,3 +97,14 @@ def legal_deadline(body_kind: str | None, year: int, override: str | None = None
         mmdd = spec["by_body_kind"].get(body_kind or "other", spec["by_body_kind"]["other"])
     month, day = (int(p) for p in mmdd.split("-"))
     return date(year + 1, month, day)
+
+
+@cache
+def section_headings() -> dict[str, str]:
+    """Section id -> the template's canonical heading ("一、总体情况", ...), in report order."""
+    return {entry["id"]: entry["heading"] for entry in labels()["sections"]}
+
+
+def table3_note() -> str:
+    """The 勾稽关系 note of table 3's header block, as the template prints it."""
+    return labels()["table3_note"]

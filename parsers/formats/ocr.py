@@ -33,9 +33,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from govreports import spec
 from parsers.document import Document, Grid, PageMeta
 from parsers.errors import UnreadableDocument
 from parsers.formats import pdf as geometry
+from parsers.tables.normalize import edit_distance
 from settings import parse as limits
 
 DARK = 160  # grey level below which a pixel is ink
@@ -242,7 +244,6 @@ _OCR_PUNCT = str.maketrans({"〈": "(", "《": "(", "〔": "(", "〉": ")", "》
 @cache
 def _vocabulary() -> dict[str, str]:
     """Every label a template table prints: NFKC form without whitespace -> the label."""
-    from govreports import spec
 
     words: set[str] = set()
     for template in spec.TEMPLATES:
@@ -270,7 +271,7 @@ def _vocabulary() -> dict[str, str]:
             "结果纠正",
             "其他结果",
             "尚未审结",
-            "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+            spec.table3_note(),
             "指标名称",
             "计量单位",
             "历年累计",
@@ -295,7 +296,7 @@ def _snap_label(text: str) -> str:
     for norm, label in vocab.items():
         if abs(len(norm) - len(flat)) > max(2, len(norm) // 2):
             continue
-        best.append((geometry._levenshtein(flat, norm), label))
+        best.append((edit_distance(flat, norm), label))
     if not best:
         return text
     best.sort()

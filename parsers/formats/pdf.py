@@ -22,6 +22,7 @@ from typing import Any
 
 from parsers.document import Document, Grid, PageMeta
 from parsers.errors import UnreadableDocument
+from parsers.tables.normalize import edit_distance
 from settings import parse as limits
 
 SNAP = 2.5  # pt: edges closer than this are one edge (LibreOffice draws borders ~0.5 pt wide)
@@ -405,19 +406,9 @@ def _same_row(a: list[str], b: list[str]) -> bool:
     for x, y in zip(a, b, strict=True):
         if x == y:
             continue
-        if not (_CJK.search(x) and _CJK.search(y)) or _levenshtein(x, y) > max(1, max(len(x), len(y)) // 4):
+        if not (_CJK.search(x) and _CJK.search(y)) or edit_distance(x, y) > max(1, max(len(x), len(y)) // 4):
             return False
     return True
-
-
-def _levenshtein(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
 
 
 def _texts(piece: _Piece) -> list[list[str]]:
