@@ -103,6 +103,4 @@ def test_no_c06_for_a_legacy_year_without_tables() -> None:
     # the same report for a national-format year: no tables is a defect
     national = parse_bytes(LEGACY_2017.replace("2017", "2023").encode())
     assert national["year"] == 2023
-    assert any(
-        f["check"] == "C06" and "no statistical tables" in f["message"] for f in national["findings"]
-    )
+    assert any(f["check"] == "C06" and "no statistical tables" in f["message"] for f in national["findings"])

@@ -166,4 +166,3 @@ def test_legacy_appendix_heading_ends_the_section_before_it() -> None:
     assert record["template"] == "legacy"
     assert record["sections"] == base["sections"]  # 一、概述 read; 六、…统计表 not inside 五
     assert "统计表" not in (record["sections"]["problems"] or "")
-
