@@ -509,7 +509,7 @@ def read(data: bytes, *, headers: Mapping[str, str] | None = None) -> Document:
             body_root = detail_root
     tables = _grids(body_root)
     text = main_text(body_root)
-    if not meta.title or not meta.published:
+    if not meta.title or (not meta.published and not _has_portal_metadata(meta)):
         _fill_from_markup_metadata(meta, root)
     if not tables and _text_len(text) < _THIN_TEXT:
         text = _trafilatura_text(body_root) or text
@@ -519,6 +519,13 @@ def read(data: bytes, *, headers: Mapping[str, str] | None = None) -> Document:
 # A content element with less text than this held no report body; the heuristic may have
 # picked the wrong block on an unusual layout, so trafilatura gets a second look.
 _THIN_TEXT = 200
+
+
+def _has_portal_metadata(meta: PageMeta) -> bool:
+    """A government CMS page states its metadata in its own tags and table; when it states no
+    release date there, Open Graph markup will not either, so trafilatura is not asked (it costs
+    several lxml parses per page)."""
+    return bool(meta.column or meta.index_no or meta.publisher or meta.written or meta.extra.get("site_name"))
 
 
 def _fill_from_markup_metadata(meta: PageMeta, root: etree._Element) -> None:
