@@ -60,8 +60,16 @@ def make_engine(url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engi
         engine = create_engine(u, connect_args={"timeout": busy_timeout})
         _install_sqlite_pragmas(engine, busy_timeout)
         return engine
+    if u.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
+        # psycopg 3 is the driver govreports ships; a plain postgresql:// URL would make
+        # SQLAlchemy reach for psycopg2, which is not installed.
+        u = u.set(drivername="postgresql+psycopg")
+        backend = "postgresql"
     if backend == "postgresql":
-        return create_engine(u, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        try:
+            return create_engine(u, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        except (exc.NoSuchModuleError, ImportError) as err:
+            raise ArchiveError(f"no driver for archive database {redact(u)}: {err}") from err
     try:
         return create_engine(u)
     except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as err:

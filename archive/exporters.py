@@ -77,8 +77,10 @@ def write_export(
             return _with_text(output, stdout, lambda fh: _csv(records, cols, fh))
         if fmt == "xlsx":
             return _xlsx(records, cols, Path(output or "export.xlsx"))
+    except BrokenPipeError:
+        raise  # the reader (`| head`) has had enough; the CLI exits quietly
     except OSError as err:
-        raise ArchiveError(f"cannot write {output}: {err}") from err
+        raise ArchiveError(f"cannot write {output or 'standard output'}: {err}") from err
     raise ValueError(f"unknown export format {fmt!r}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sqlite3
 from datetime import UTC, datetime
@@ -144,3 +145,20 @@ def _reports_survive(arc: Archive) -> bool:
     # Dropping the column must not recreate (and so cascade-delete through) bodies on SQLite.
     with arc.engine.connect() as conn:
         return conn.exec_driver_sql("SELECT count(*) FROM reports").scalar() == 2
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "postgres", "postgresql+psycopg2"])
+def test_plain_postgres_urls_use_the_shipped_driver(scheme: str) -> None:
+    # Users write postgresql://…; SQLAlchemy would pick psycopg2 for it, which is not installed.
+    # The connection fails (nothing listens) but as a reachability error, not a missing driver.
+    with pytest.raises(ArchiveError, match="cannot reach archive database"):
+        Archive.open(f"{scheme}://nobody@127.0.0.1:{_free_port()}/x")
+
+
+def test_plain_postgresql_url_opens_the_test_database() -> None:
+    url = os.environ.get("GOVREPORTS_TEST_PG_URL")
+    if not url:
+        pytest.skip("GOVREPORTS_TEST_PG_URL not set (run under scripts/with-postgres)")
+    archive = Archive.open(url.replace("postgresql+psycopg://", "postgresql://", 1))
+    assert migrate.current_revisions(archive.engine) == migrate.head_revisions()
+    archive.engine.dispose()
