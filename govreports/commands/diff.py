@@ -6,12 +6,9 @@ With --from equal to --to: the body's versions within that year (silent revision
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
-from archive.cli import open_archive
 from archive.table import render
-from govreports.commands._common import add_db_option, add_json_option
+from govreports.commands._common import add_db_option, add_json_option, open_archive, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,14 +23,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    archive = open_archive(args.db)
-    try:
+    with open_archive(args.db) as archive:
         result = archive.diff(args.agency, args.from_year, args.to_year, portal=args.portal)
-    finally:
-        archive.close()
     if args.json:
-        json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        print_json(result)
         return 0
     title = f"{result['agency']} ({result['portal']}): {result['from']} → {result['to']}"
     if "versions" in result:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from archive.cli import open_archive
 from archive.exporters import write_export
-from govreports.commands._common import add_db_option
+from govreports.commands._common import add_db_option, open_archive
 from govreports.errors import ConfigError
 
 
@@ -28,8 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.format == "xlsx" and not args.output:
         raise ConfigError("--format xlsx needs -o FILE (a workbook is not written to a terminal)")
-    archive = open_archive(args.db)
-    try:
+    with open_archive(args.db) as archive:
         count = write_export(
             archive,
             fmt=args.format,
@@ -40,8 +38,6 @@ def run(args: argparse.Namespace) -> int:
             portal=args.portal,
             all_versions=args.all_versions,
         )
-    finally:
-        archive.close()
     if args.output:
         print(f"{count} records written to {args.output}", file=sys.stderr)
     return 0

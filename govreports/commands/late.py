@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
-from archive.cli import as_of_date, open_archive
 from archive.table import render
-from govreports.commands._common import add_db_option, add_json_option
+from govreports.commands._common import add_db_option, add_json_option, as_of_date, open_archive, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,14 +20,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    archive = open_archive(args.db)
-    try:
+    with open_archive(args.db) as archive:
         rows = archive.late(args.year, args.as_of)
-    finally:
-        archive.close()
     if args.json:
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        print_json(rows)
         return 0
     if not rows:
         print(f"No {args.year} report is late.")

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
-from archive.api import Archive
-from archive.cli import as_of_date, open_archive
 from archive.table import render
-from govreports.commands._common import add_db_option, add_json_option
+from govreports.commands._common import add_db_option, add_json_option, as_of_date, open_archive, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,14 +22,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    archive: Archive = open_archive(args.db)
-    try:
+    with open_archive(args.db) as archive:
         rows = archive.missing(args.year, args.as_of)
-    finally:
-        archive.close()
     if args.json:
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        print_json(rows)
         return 0
     if not rows:
         print(f"No expected body lacks a {args.year} report.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -13,7 +12,7 @@ from sqlalchemy import Engine, inspect, select, text
 from archive.db import errors_as_archive_error, make_engine
 from archive.health import HealthStore, run_json
 from archive.models import Portal
-from govreports.commands._common import add_db_option, add_json_option
+from govreports.commands._common import add_db_option, add_json_option, print_json
 from govreports.paths import database_url
 
 
@@ -79,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     data = collect(args.db, names, args.runs)
     out = sys.stdout
     if args.json:
-        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        print_json(data)
         return 0
     if not data["portals"]:
         out.write("no scheduled crawls recorded yet (run `govreports schedule --portals FILE`)\n")
