@@ -393,6 +393,56 @@ class Archive:
         with self.session() as s:
             yield from export(s, year=year, agency=agency, all_versions=all_versions, portal=portal)
 
+    # ---------------------------------------------------------------- browsing (read-only, the dashboard)
+
+    def portals_overview(self) -> list[dict[str, Any]]:
+        """Per portal: settings, bodies (and expected ones), reports per year."""
+        from archive.queries.browse import portals_overview
+
+        with self.session() as s:
+            return portals_overview(s)
+
+    def bodies(self, portal: str | None = None) -> list[dict[str, Any]]:
+        """Every body (of one portal), with the years it has reports for."""
+        from archive.queries.browse import bodies
+
+        with self.session() as s:
+            return bodies(s, portal)
+
+    def find_bodies(self, agency: str, portal: str | None = None) -> list[dict[str, Any]]:
+        """The bodies with this name (on `portal`); [] when none, several when on several portals."""
+        from archive.queries.browse import find_bodies
+
+        with self.session() as s:
+            return find_bodies(s, agency, portal)
+
+    def body_reports(self, agency: str, portal: str) -> list[dict[str, Any]] | None:
+        """One body's reports with their versions and findings; None when there is no such body."""
+        from archive.queries.browse import body_reports
+
+        with self.session() as s:
+            return body_reports(s, agency, portal)
+
+    def body_kinds(self, portal: str | None = None) -> dict[tuple[str, str], str | None]:
+        """(portal, body name) -> body_kind, to filter missing/late rows by kind."""
+        from archive.queries.browse import body_kinds
+
+        with self.session() as s:
+            return body_kinds(s, portal)
+
+    def portal_health(self) -> list[dict[str, Any]]:
+        """The scheduler's view of each known portal (as `govreports status`): last run, alerts."""
+        from archive.health import HealthStore
+
+        with db.errors_as_archive_error(self.url, self.busy_timeout):
+            return HealthStore(self.engine).portal_health([p["portal"] for p in self.portals_overview()])
+
+    def open_alerts(self, limit: int = 200) -> list[dict[str, Any]]:
+        from archive.health import HealthStore
+
+        with db.errors_as_archive_error(self.url, self.busy_timeout):
+            return HealthStore(self.engine).alerts(open_only=True, limit=limit)
+
 
 def _default_captures_dir(url: str) -> Path:
     u = db.parse_url(url)
