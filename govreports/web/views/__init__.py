@@ -1,0 +1,1 @@
+"""One module per page; each view takes a Request and returns a Response."""

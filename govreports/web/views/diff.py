@@ -1,0 +1,46 @@
+"""Year-over-year comparison of one body: the page, and the JSON of `govreports diff --json`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govreports.web.app import Request
+from govreports.web.http import Response, bad_request, not_found
+from govreports.web.tables import key_labels
+from govreports.web.views._common import json_response, resolve_body
+
+
+def _diff(
+    request: Request, *, years_required: bool
+) -> tuple[dict[str, Any], list[int], dict[str, Any] | None]:
+    body = resolve_body(request)
+    q = request.query
+    reports = request.archive.body_reports(body["agency"], body["portal"]) or []
+    years = sorted(r["year"] for r in reports)
+    y1 = q.year("from", required=years_required)
+    y2 = q.year("to", required=years_required)
+    if y1 is None or y2 is None:
+        # The page without years compares the body's two latest reports (or, with one, its versions).
+        if not years:
+            return body, years, None
+        y2 = y2 if y2 is not None else years[-1]
+        if y1 is None:
+            earlier = [y for y in years if y < y2]
+            y1 = earlier[-1] if earlier else y2
+    if y1 > y2:
+        raise bad_request(f"参数 from（{y1}）晚于 to（{y2}）（from must not be after to）")
+    for y in (y1, y2):
+        if y not in years:
+            have = ", ".join(map(str, years)) or "无 none"
+            raise not_found(f"{body['agency']} 没有 {y} 年度报告（no {y} report; archived years: {have}）")
+    return body, years, request.archive.diff(body["agency"], y1, y2, portal=body["portal"])
+
+
+def page(request: Request) -> Response:
+    body, years, result = _diff(request, years_required=False)
+    return request.render("diff.html", body=body, years=years, result=result, labels=key_labels(None))
+
+
+def json_page(request: Request) -> Response:
+    _body, _years, result = _diff(request, years_required=True)
+    return json_response(result)
