@@ -5,81 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from sqlalchemy import create_engine, text
+from archive_data import database_url, fill_small_archive, require_seeds
 
-from archive.api import Archive
 from govreports.cli import main
-
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
-PG_URL = os.environ.get("GOVREPORTS_TEST_PG_URL")
-SECTION_IDS = ("overview", "proactive", "applications", "review_litigation", "problems", "other")
-
-
-def _record(stem: str, **changes) -> dict:
-    truth = json.loads((SEEDS / "truth" / f"{stem}.json").read_text(encoding="utf-8"))
-    rec = {
-        "schema": "govreports/annual-report@1",
-        "title": truth["title"],
-        "agency": truth["agency"],
-        "year": truth["year"],
-        "template": truth["template"],
-        "body_kind": truth["body_kind"],
-        "dates": dict(truth["dates"]),
-        "source": {"path": f"{stem}.txt", "url": None, "format": "txt", "sha256": None},
-        "cells": dict(truth["cells"]),
-        "sections": dict.fromkeys(SECTION_IDS, "（正文）"),
-        "findings": [{"check": c, "severity": "warn", "message": "", "keys": []} for c in truth["findings"]],
-    }
-    rec.update(changes)
-    return rec
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if not (SEEDS / "truth").is_dir():
-        pytest.skip("../shared/seeds not beside this checkout")
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
-        _fill(url, tmp_path)
+    """The small archive of tests/support/archive_data.py (seeds 001/002/004 for 2022–2023)."""
+    require_seeds()
+    with database_url(request.param, tmp_path) as url:
+        fill_small_archive(url, tmp_path / "cap")
         yield url
-        return
-    if not PG_URL:
-        pytest.skip("GOVREPORTS_TEST_PG_URL not set (run under scripts/with-postgres)")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options={quote(f'-csearch_path={schema}')}"
-    _fill(url, tmp_path)
-    yield url
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
-
-
-def _fill(url: str, tmp_path: Path) -> None:
-    """Seeds 001 and 004 for 2022 and 2023, 002 only for 2022 (so missing/late for 2023)."""
-    arc = Archive.open(url, captures_dir=tmp_path / "cap")
-    t22, t23 = datetime(2023, 1, 20, tzinfo=UTC), datetime(2024, 2, 5, tzinfo=UTC)
-    for stem in ("001_dfce13c1242a961e", "002_011c0692f2297363", "004_cad4fa3e014eb2f3"):
-        r22 = _record(stem, year=2022)
-        r22["dates"]["published"] = None
-        arc.store_report(portal="p", url=f"http://p.test/22/{stem}", record=r22, fetched_at=t22)
-    arc.store_report(
-        portal="p", url="http://p.test/23/1", record=_record("001_dfce13c1242a961e"), fetched_at=t23
-    )
-    r4 = _record("004_cad4fa3e014eb2f3")
-    r4["cells"]["active.admin_fees.amount_wan"] = "5949.088667"
-    arc.store_report(portal="p", url="http://p.test/23/4", record=r4, fetched_at=t23)
-    arc.close()
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
