@@ -89,9 +89,13 @@ def _sniff_ole(data: bytes) -> str:
     raise UnreadableDocument("OLE compound file that is not a Word, WPS or Excel document")
 
 
+# Every byte except the control characters text never holds (tab, newlines, form feed are text).
+_NOT_CONTROL = bytes(b for b in range(256) if not (b < 9 or 13 < b < 32))
+
+
 def _looks_like_text(sample: bytes) -> bool:
     if b"\x00" in sample:
         # UTF-16 text has NULs; everything else with NULs is binary.
         return sample.startswith((b"\xff\xfe", b"\xfe\xff"))
-    control = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    control = len(sample.translate(None, _NOT_CONTROL))  # counted in C, not byte by byte
     return control <= len(sample) // 100

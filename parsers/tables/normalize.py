@@ -22,6 +22,27 @@ _ORDINAL_RE = re.compile(rf"^(?:\(([{_CN_NUM}]+)\)[、.]?|([{_CN_NUM}]+)[、.])"
 _SUBITEM_RE = re.compile(r"^(?:(\d{1,2})[.、]|\((\d{1,2})\))(?!\d)")
 
 
+# Full-width punctuation common in Chinese text, the ideographic space and no-break space. The NFKC
+# form of each is one ASCII character, which nothing composes with, so replacing them first gives
+# the same NFKC result. Any of them sends unicodedata.normalize down its slow decompose/recompose
+# path (~0.25 µs a character); str.replace and the quick check run in C at a few ns a character.
+_COMMON_WIDE = tuple(
+    (wide, unicodedata.normalize("NFKC", wide)) for wide in "，（）：；！？％＋－／．\u3000\xa0"
+)
+
+
+def nfkc(text: str) -> str:
+    """unicodedata.normalize("NFKC", text), fast for Chinese text (same result for every input)."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    for wide, narrow in _COMMON_WIDE:
+        if wide in text:
+            text = text.replace(wide, narrow)
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    return unicodedata.normalize("NFKC", text)
+
+
 # Pure functions of short strings called for every cell of every row, many times per report:
 # memoised, bounded so a long-running crawler does not keep every label it ever saw. The table
 # labels and figures recur in every report and stay in the LRU; narrative lines (up to a few KB
@@ -34,7 +55,7 @@ def normalize(label: str | None) -> str:
     """Steps 1–4 of §9: NFKC, no whitespace, no quotes, canonical ordinal prefixes."""
     if not label:
         return ""
-    text = unicodedata.normalize("NFKC", label)
+    text = nfkc(label)
     text = _WS_RE.sub("", text)
     text = _QUOTES_RE.sub("", text)
     match = _ORDINAL_RE.match(text)

@@ -8,11 +8,11 @@ accepted only where the key is signed (v2019 `change`), blanks are None. Problem
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 
 from govreports import spec
+from parsers.tables.normalize import nfkc
 
 Value = int | str | None
 Issue = tuple[str, str]  # (check id, message)
@@ -40,7 +40,7 @@ def _unit_factors() -> dict[str, Decimal]:
 @lru_cache(maxsize=_CACHE_SIZE)
 def clean(raw: str | None) -> str:
     """NFKC and no whitespace: "0\u2002" and "0 " are "0"."""
-    return _WS_RE.sub("", unicodedata.normalize("NFKC", raw or ""))
+    return _WS_RE.sub("", nfkc(raw or ""))
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
