@@ -66,6 +66,71 @@ class _Piece:
 
 def read(data: bytes) -> Document:
     data = _check_container(data)
+    from parsers.formats import pdf_pdfium
+
+    try:
+        return _read_pdfium(data)
+    except pdf_pdfium.Unsupported:
+        # A page PDFium would place differently from pdfminer (rotated page or text): the
+        # slower pure-Python reader handles those.
+        return _read_pdfplumber(data)
+
+
+def _read_pdfium(data: bytes) -> Document:
+    """Page by page through PDFium: geometry of one page at a time, released before the next."""
+    import pypdfium2 as pdfium
+
+    from parsers.formats import pdf_pdfium
+
+    try:
+        doc = pdf_pdfium.open_document(data)
+    except pdfium.PdfiumError:
+        # Let pdfminer say what is wrong with the file (or read what PDFium refuses).
+        return _read_pdfplumber(data)
+    try:
+        npages = len(doc)
+        _check_page_count(npages)
+        pages: list[PageLayout] = []
+        chars = images = 0
+        for index in range(npages):
+            geo = pdf_pdfium.page_geometry(doc, index)
+            chars += len(geo.chars)
+            images += geo.images
+            pages.append(_layout(geo.number, geo.chars, geo.edges, geo.width, geo.height))
+        meta = _meta_from(pdf_pdfium.metadata(doc))
+    finally:
+        doc.close()
+    if chars < npages * limits.PDF_MIN_TEXT_CHARS_PER_PAGE:
+        if images:
+            from parsers.formats import ocr
+
+            return ocr.read_scanned_pdf(data, npages=npages, meta=meta)
+        raise UnreadableDocument("PDF without text or images")
+    text, tables = assemble(pages)
+    return Document(format="pdf", text=text, tables=tables, meta=meta)
+
+
+def _check_page_count(npages: int) -> None:
+    if npages == 0:
+        raise UnreadableDocument("PDF without pages")
+    if npages > limits.PDF_MAX_PAGES:
+        raise UnreadableDocument(
+            f"PDF refused: {npages} pages (limit {limits.PDF_MAX_PAGES}); not an annual report"
+        )
+
+
+def _layout(number: int, chars: list[dict], edges: list[dict], width: float, height: float) -> PageLayout:
+    """One page's tables (from its ruling lines) and the text lines outside them."""
+    from parsers.formats import pdf_lattice
+
+    pieces = [piece_from_boxes(number, cells, chars) for cells in pdf_lattice.find_tables(edges)]
+    pieces = [p for p in pieces if p is not None]
+    for p in pieces:
+        chars = pdf_lattice.outside_bbox(chars, (p.xs[0] - 1, p.top - 1, p.xs[-1] + 1, p.bottom + 1))
+    return PageLayout(number, pieces, pdf_lattice.text_lines(chars, width, height))
+
+
+def _read_pdfplumber(data: bytes) -> Document:
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
@@ -83,12 +148,7 @@ def read(data: bytes) -> Document:
             npages = len(pdf.pages)
         except Exception as exc:
             raise UnreadableDocument(f"broken PDF: page tree unreadable ({exc})") from exc
-        if npages == 0:
-            raise UnreadableDocument("PDF without pages")
-        if npages > limits.PDF_MAX_PAGES:
-            raise UnreadableDocument(
-                f"PDF refused: {npages} pages (limit {limits.PDF_MAX_PAGES}); not an annual report"
-            )
+        _check_page_count(npages)
         try:
             chars = sum(len(p.chars) for p in pdf.pages)
         except Exception as exc:
@@ -147,7 +207,10 @@ def _check_container(data: bytes) -> bytes:
 
 
 def _meta(pdf: Any) -> PageMeta:
-    info = pdf.metadata or {}
+    return _meta_from(pdf.metadata or {})
+
+
+def _meta_from(info: dict) -> PageMeta:
     meta = PageMeta()
     title = info.get("Title")
     if isinstance(title, str) and title.strip():
