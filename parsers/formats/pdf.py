@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -304,8 +305,13 @@ def _snap(values: list[float]) -> list[float]:
 
 
 def _index(edges: list[float], v: float) -> int:
-    best = min(range(len(edges)), key=lambda i: abs(edges[i] - v))
-    return best
+    """Index of the edge nearest to v (the lower one on a tie); `edges` ascending."""
+    j = bisect_left(edges, v)
+    if j == 0:
+        return 0
+    if j == len(edges):
+        return j - 1
+    return j - 1 if abs(edges[j - 1] - v) <= abs(edges[j] - v) else j
 
 
 def piece_from_boxes(page_no: int, cells: list[Any], page_chars: list[dict]) -> _Piece | None:
@@ -318,18 +324,25 @@ def piece_from_boxes(page_no: int, cells: list[Any], page_chars: list[dict]) -> 
     if len(xs) < 2 or len(ys) < 2:
         return None
     piece = _Piece(page_no, ys[0], ys[-1], xs, len(ys) - 1)
-    chars = [ch for ch in page_chars if ys[0] - 1 <= (ch["top"] + ch["bottom"]) / 2 <= ys[-1] + 1]
+    # A character belongs to every cell its centre is in. Centres sorted by x (page order kept
+    # among equals, and restored per cell) so each cell looks only at its own column span.
+    centres: list[tuple[float, float, int, dict]] = []
+    for k, ch in enumerate(page_chars):
+        my = (ch["top"] + ch["bottom"]) / 2
+        if ys[0] - 1 <= my <= ys[-1] + 1:
+            centres.append(((ch["x0"] + ch["x1"]) / 2, my, k, ch))
+    centres.sort(key=lambda c: c[0])
+    cx = [c[0] for c in centres]
     for x0, top, x1, bottom in boxes:
         c0, c1 = _index(xs, x0), _index(xs, x1)
         r0, r1 = _index(ys, top), _index(ys, bottom)
         if c1 <= c0 or r1 <= r0:
             continue
-        inside = [
-            ch
-            for ch in chars
-            if x0 <= (ch["x0"] + ch["x1"]) / 2 <= x1 and top <= (ch["top"] + ch["bottom"]) / 2 <= bottom
-        ]
-        piece.cells.append(_Cell(r0, r1, c0, c1, _chars_text(inside)))
+        inside = sorted(
+            (c for c in centres[bisect_left(cx, x0) : bisect_right(cx, x1)] if top <= c[1] <= bottom),
+            key=lambda c: c[2],
+        )
+        piece.cells.append(_Cell(r0, r1, c0, c1, _chars_text([c[3] for c in inside])))
     return piece
 
 

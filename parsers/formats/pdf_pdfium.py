@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,12 +93,15 @@ _GetDescent = _proto("FPDFFont_GetDescent", _INT, _VP, ctypes.c_float, ctypes.PO
 _GetText = _proto("FPDFText_GetText", _INT, _VP, _INT, _INT, _VP)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _page_text(tp: int, n: int) -> str:
     """The characters of the page, one per index (PDFium's own spaces and line breaks included)."""
     buf = ctypes.create_string_buffer(2 * (n + 1))
     _GetText(tp, 0, n, buf)
     text = buf.raw[: 2 * n].decode("utf-16-le", errors="surrogatepass")
-    if len(text) != n or any("\ud800" <= c <= "\udfff" for c in text):
+    if len(text) != n or _SURROGATE.search(text):
         # A character outside the BMP takes two UTF-16 units: ask character by character.
         text = "".join(chr(_GetUnicode(tp, i)) for i in range(n))
     return text
