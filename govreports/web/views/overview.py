@@ -20,7 +20,8 @@ def page(request: Request) -> Response:
     as_of = request.query.date("as_of")
     missing = Counter(r["portal"] for r in archive.missing(year, as_of))
     late_rows = archive.late(year, as_of)
-    late = Counter(r["portal"] for r in late_rows if r["first_seen"] is not None)
+    # As `govreports late`: published after the deadline, or still missing past it (counted apart too).
+    late = Counter(r["portal"] for r in late_rows)
     late_missing = Counter(r["portal"] for r in late_rows if r["first_seen"] is None)
     health = {h["portal"]: h for h in archive.portal_health()}
     rows: list[dict[str, Any]] = []
@@ -56,5 +57,6 @@ def page(request: Request) -> Response:
             "reports": sum(p["reports_by_year"].get(year, 0) for p in portals),
             "missing": sum(missing.values()),
             "late": sum(late.values()),
+            "late_missing": sum(late_missing.values()),
         },
     )
