@@ -41,7 +41,8 @@ class TablesResult:
 def _grid_text_lines(text: str, grids: list[Grid]) -> set[int]:
     """Lines of `text` that repeat the cells of `grids`: runs of at least 3 non-blank lines
     (blank lines in between allowed) whose every line is the text of some cell."""
-    cells = {normalize(c) for g in grids for row in g for c in row if c and normalize(c)}
+    raw = {c for g in grids for row in g for c in row if c}  # "0" is printed hundreds of times
+    cells = {norm for c in raw if (norm := normalize(c))}
     out: set[int] = set()
     run: list[int] = []
     for i, line in enumerate([*text.splitlines(), "\x00"]):

@@ -14,7 +14,7 @@ from parsers.record import Finding, finding
 from parsers.tables import digits, identities, mapping
 from parsers.tables.mapping import TABLES, RowSpec, table_of
 from parsers.tables.normalize import split_ordinal
-from parsers.tables.values import clean, is_blank, looks_numeric, parse_value
+from parsers.tables.values import clean, is_blank, looks_numeric, read_value
 from parsers.tables.walk import T4_ROW, Hit, Walk
 
 
@@ -242,7 +242,7 @@ def _store(
             out.cells[key] = None
             out.findings.append(finding("C07", f"{key}: low-confidence reading {text!r}", [key]))
             continue
-        value, issues = parse_value(text, key, kind)
+        value, issues = read_value(text, key, kind)
         out.cells[key] = value
         if issues:
             out.findings += [finding(cid, message, [key]) for cid, message in issues]

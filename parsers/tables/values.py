@@ -84,6 +84,19 @@ def _reading(raw: str | None) -> tuple[str, str, str | None] | None:
 
 def parse_value(raw: str | None, key: str, kind: str) -> tuple[Value, list[Issue]]:
     """Parse the printed `raw` for cell `key` of keys.yaml type `kind` (int | signed_int | decimal)."""
+    value, issues = read_value(raw, key, kind)
+    return value, list(issues)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def read_value(raw: str | None, key: str, kind: str) -> tuple[Value, tuple[Issue, ...]]:
+    """`parse_value`, memoised with its issues as a tuple: the same few figures ("0", "1")
+    land in the same ~200 keys of every report."""
+    value, issues = _parse_value(raw, key, kind)
+    return value, tuple(issues)
+
+
+def _parse_value(raw: str | None, key: str, kind: str) -> tuple[Value, list[Issue]]:
     reading = _reading(raw)
     if reading is _BLANK:
         shown = (raw or "").strip() or "blank"

@@ -121,11 +121,34 @@ class _View(NamedTuple):
 
 @lru_cache(maxsize=CACHE_SIZE)
 def _row_view(cells: tuple[str, ...], positional: bool) -> _View:
-    """Memoised: the rows of the tables recur from report to report."""
-    caption_re, table2_header, table3_note, table4_markers = _markers()
+    """Memoised: the rows of the tables recur from report to report. A row whose figures are
+    new still finds its labels' reading in `_label_view`."""
     labels, values, offset = split_labels(Row(list(cells), grid=0 if positional else None))
-    norms = tuple(normalize(lab) for lab in labels)
+    norms, named, caption, t2_header, t3_mark, t3_note, t4_marker = _label_view(tuple(labels))
     has_values = any(v.strip() for v in values) or (positional and bool(values) and bool(norms))
+    return _View(
+        tuple(labels),
+        tuple(values),
+        offset,
+        norms,
+        has_values,
+        named,
+        caption,
+        t2_header,
+        t3_mark,
+        t3_note,
+        t4_marker,
+    )
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _label_view(
+    labels: tuple[str, ...],
+) -> tuple[tuple[str, ...], tuple[str | None, str], str | None, bool, bool, bool, bool]:
+    """The part of a row's view that depends on its labels only (norms, named, caption and the
+    marker tests): the fixed vocabulary of the templates, so it stays cached across reports."""
+    caption_re, table2_header, table3_note, table4_markers = _markers()
+    norms = tuple(normalize(lab) for lab in labels)
     named: tuple[str | None, str] = (None, "")
     for n in reversed(norms):
         row_id, _ = match_row(n)
@@ -133,12 +156,8 @@ def _row_view(cells: tuple[str, ...], positional: bool) -> _View:
             named = (row_id, n)
             break
     cap = next((m for n in norms if (m := caption_re.match(n))), None)
-    return _View(
-        tuple(labels),
-        tuple(values),
-        offset,
+    return (
         norms,
-        has_values,
         named,
         cap.group(0) if cap else None,
         bool(norms) and norms[0] == table2_header,
