@@ -203,6 +203,19 @@ def is_subunit_link(text: str) -> bool:
     return any(flat.endswith(s) for s in crawl["subunit_suffixes"])
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def same_url_shape(url: str, column_url: str) -> bool:
+    """Another column of the same CMS numbering scheme: the paths differ only in their digit runs
+    (`/col/col1229000101/index.html` beside `/col/col1229000001/index.html`). Hanweb and JPaaS
+    number every column flatly, so a township sub-column is not below its parent's directory."""
+    u, c = urlsplit(url), urlsplit(column_url)
+    if u.netloc != c.netloc or u.path == c.path or not _DIGITS.search(c.path):
+        return False
+    return _DIGITS.sub("0", u.path) == _DIGITS.sub("0", c.path)
+
+
 def is_pager_text(text: str) -> bool:
     flat = normalize(text)
     return flat in _crawl()["pager_text"] or (flat.isdigit() and len(flat) <= 4)

@@ -27,6 +27,7 @@ from crawler.classify import (
     is_subunit_link,
     normalize,
     repost_reason,
+    same_url_shape,
     soft_page_kind,
 )
 from crawler.items import Capture, ReportItem
@@ -175,6 +176,8 @@ class AnnualReportsSpider(PortalSpider):
             sub = (
                 is_report_column(text, url)
                 or _YEARISH.match(flat)
+                # Flatly numbered CMSes (Hanweb /col/colN/): a sub-unit column sits beside its parent.
+                or (is_subunit_link(text) and same_url_shape(url, response.url))
                 or (
                     (
                         is_subunit_link(text)

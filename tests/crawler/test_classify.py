@@ -110,3 +110,15 @@ def test_rendering_variants() -> None:
     )
     assert classify.variant_of("某镇2021年政府信息公开工作年度报告(超链版)")[1] == "超链版"
     assert classify.variant_of("某镇2021年政府信息公开工作年度报告")[1] is None
+
+
+def test_sibling_columns_of_a_flatly_numbered_cms() -> None:
+    col = "http://x.gov.cn/col/col1229000001/index.html"
+    assert classify.same_url_shape("http://x.gov.cn/col/col1229000101/index.html", col)
+    assert not classify.same_url_shape(col, col)  # itself
+    assert not classify.same_url_shape("http://x.gov.cn/art/2024/1/2/art_1_2.html", col)
+    assert not classify.same_url_shape("http://y.gov.cn/col/col1229000101/index.html", col)
+    # a path without digits has no numbering scheme to share
+    assert not classify.same_url_shape(
+        "http://x.gov.cn/zwgk/xzjd/index.html", "http://x.gov.cn/zwgk/nb/index.html"
+    )
