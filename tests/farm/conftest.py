@@ -164,20 +164,32 @@ def reference_crawl(portal: Portal, get: Callable[..., Fetched] | None = None) -
                     break
                 for href in LINK.findall(x.text()):
                     push(urljoin(url, href), url)
-        # E: javascript:next(N) backed by a POST JSON list
-        if "javascript:next(" in text and (m := re.search(r"listData\.asp',\{cid:(\d+)", text)):
+        # E: javascript:goPage(N) / javascript:next() with the page URL built in the inline script
+        if m := re.search(r"location\.href = \"([^\"]+)\" \+ n;", text):
+            current = int(re.search(r"var currentPage = (\d+);", text).group(1))
+            numbers = [int(n) for n in re.findall(r"javascript:goPage\((\d+)\)", text)]
+            numbers += [current + 1] if "javascript:next()" in text else []
+            for n in numbers:
+                push(urljoin(url, m.group(1) + str(n)), url)
+        # E: javascript:next(N) backed by a POST list API, form-encoded or JSON
+        if "/xxgk/listData.asp" in text:
+            form = re.search(r"listData\.asp',\{cid:(\d+)", text)
+            js = re.search(r"JSON\.stringify\(\{columnId: (\d+), pageNo: n, pageSize: (\d+)\}\)", text)
             for page in range(1, 1000):
+                if form:
+                    data, hdrs = f"cid={form.group(1)}&page={page}".encode(), {}
+                else:
+                    body = {"columnId": int(js.group(1)), "pageNo": page, "pageSize": int(js.group(2))}
+                    data, hdrs = json.dumps(body).encode(), {"Content-Type": "application/json"}
                 x = get(
-                    f"{portal.base}/xxgk/listData.asp",
-                    data=f"cid={m.group(1)}&page={page}".encode(),
-                    browser=True,
-                    referer=url,
+                    f"{portal.base}/xxgk/listData.asp", data=data, headers=hdrs, browser=True, referer=url
                 )
-                rows = json.loads(x.body.decode("gb18030"))["list"]
+                answer = json.loads(_decode(x.body, x.headers.get("Content-Type", "")))
+                rows = answer["list"] if form else answer["data"]["rows"]
                 if not rows:
                     break
                 for row in rows:
-                    push(urljoin(url, row["url"]), url)
+                    push(urljoin(url, row["url"] if form else row["link"]), url)
         # C: unit API until an empty page
         if m := re.search(r"queryData=\"(\{[^\"]+\})\"", text):
             q = json.loads(m.group(1).replace("'", '"'))

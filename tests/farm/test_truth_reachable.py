@@ -125,6 +125,31 @@ VARIANTS = {
             "subcolumns": "townships",
             "legacy": {"list": "js_next"},
         },
+        {
+            "name": "ve_goto",
+            "style": "E",
+            "years": [2016, 2024],
+            "formats": ["pdf"],
+            "subcolumns": "townships",
+            "pager": {"per_page": 4},
+            "legacy": {"list": "js_goto"},
+        },
+        {
+            "name": "ve_json",
+            "style": "E",
+            "years": [2016, 2024],
+            "formats": ["pdf"],
+            "pager": {"per_page": 4},
+            "legacy": {"list": "js_next", "post": "json"},
+        },
+        {
+            "name": "ve_api",
+            "style": "E",
+            "years": [2016, 2024],
+            "formats": ["pdf"],
+            "subcolumns": "townships",
+            "legacy": {"list": "js_next", "post": "json", "first": "api"},
+        },
     ],
 }
 
