@@ -143,3 +143,78 @@ def test_generic_gbk_list_with_pager_and_iframe(page) -> None:
     urls = {r.url for r in requests}
     assert f"{HOST}/xxgk/list.asp?cid=12&page=2" in urls and f"{HOST}/xxgk/list.asp?cid=12&page=5" in urls
     assert f"{HOST}/xxgk/frame_list.asp?cid=12" in urls
+
+
+def _legacy_list(rows: str, pager: str, script: str) -> bytes:
+    return (
+        '<html><head><meta charset="utf-8"><title>政府信息公开年报</title></head><body>'
+        f'<table class="list">{rows}</table><div>{pager}</div>'
+        "<a href=\"javascript:window.navigate('/bsfw/')\">办事服务</a>"
+        f"<script>{script}</script></body></html>"
+    ).encode()
+
+
+ROW = (
+    '<tr><td><a href="/xxgk/show.asp?id={n}" title="某镇2023年政府信息公开工作年度报告">某镇2023年…</a></td>'
+    "<td>[2024-01-1{n}]</td></tr>"
+)
+
+
+def test_generic_javascript_pager_builds_the_page_urls(page) -> None:
+    from conftest import make_response
+
+    body = _legacy_list(
+        ROW.format(n=1),
+        '<a href="javascript:next()">下一页</a> <a href="javascript:goPage(4)">尾页</a>',
+        "var currentPage = 1; function goPage(n){ location.href = 'list.asp?cid=12&page=' + n; }"
+        " function next(){ goPage(currentPage + 1); }",
+    )
+    resp = make_response(body, f"{HOST}/xxgk/list.asp?cid=12")
+    entries, requests = split(list(styles.BY_NAME["generic"].listing(resp)))
+    assert [e.url for e in entries] == [f"{HOST}/xxgk/show.asp?id=1"]
+    assert {r.url for r in requests} == {f"{HOST}/xxgk/list.asp?cid=12&page={n}" for n in (2, 3, 4)}
+    assert all(r.method == "GET" for r in requests)  # and not /bsfw/ from the nav bar
+
+
+def test_generic_post_api_pages_and_answers(page) -> None:
+    from conftest import make_response
+
+    script = (
+        "function next(n){ $.ajax({url: '/xxgk/listData.asp', type: 'POST', contentType: 'application/json',"
+        " data: JSON.stringify({columnId: 12, pageNo: n, pageSize: 2}), success: function(d){ render(d); }}); }"
+        "$(function(){ next(1); });"
+    )
+    resp = make_response(_legacy_list("", "", script), f"{HOST}/xxgk/list.asp?cid=12")
+    entries, requests = split(list(styles.BY_NAME["generic"].listing(resp)))
+    assert entries == [] and len(requests) == 1
+    first = requests[0]
+    assert (first.method, first.url) == ("POST", f"{HOST}/xxgk/listData.asp")
+    assert json.loads(first.body) == {"columnId": 12, "pageNo": 1, "pageSize": 2}
+    assert first.headers[b"Content-Type"] == b"application/json"
+    assert first.headers[b"Referer"] == f"{HOST}/xxgk/list.asp?cid=12".encode()
+
+    def answer(request: Request, rows: list[dict], total: int):
+        data = {"code": 200, "data": {"total": total, "rows": rows}}
+        body = json.dumps(data, ensure_ascii=False).encode()
+        return make_response(body, request.url, meta=request.meta, content_type="application/json")
+
+    rows = [
+        {
+            "title": "某镇2023年政府信息公开工作年度报告",
+            "link": f"/xxgk/show.asp?id={n}",
+            "publishDate": "2024-01-05",
+        }
+        for n in (1, 2)
+    ]
+    entries, more = split(list(styles.BY_NAME["generic"].listing(answer(first, rows, 5))))
+    assert [e.url for e in entries] == [f"{HOST}/xxgk/show.asp?id=1", f"{HOST}/xxgk/show.asp?id=2"]
+    assert entries[0].date == "2024-01-05"
+    # total 5 at 2 a page: pages 2 and 3 at once, the last keeps asking until a page is empty
+    assert [json.loads(r.body)["pageNo"] for r in more] == [2, 3]
+    assert [r.meta["js_api"]["chain"] for r in more] == [False, True]
+    _, after_last = split(
+        list(styles.BY_NAME["generic"].listing(answer(more[1], [rows[0] | {"link": "/x?id=5"}], 5)))
+    )
+    assert [json.loads(r.body)["pageNo"] for r in after_last] == [4]
+    empty, stop = split(list(styles.BY_NAME["generic"].listing(answer(after_last[0], [], 5))))
+    assert empty == [] and stop == []
