@@ -165,3 +165,15 @@ def key_labels(template: str | None) -> dict[str, str]:
         for k in spec.keys(t):  # type: ignore[arg-type]
             out.setdefault(k.key, f"{k.table} / {k.row} / {k.column}")
     return out
+
+
+def legacy_rows(record: Mapping[str, Any]) -> list[tuple[str, str, str, Any]]:
+    """The 2008–2018 statistics appendix (§2.3) as (key, label, unit, value), in the record's order."""
+    indicators: Mapping[str, Any] = spec.labels()["tables"]["legacy"]["indicators"]
+    out = []
+    for key, value in (record.get("legacy") or {}).items():
+        base = key.removesuffix("_cumulative")
+        info = indicators.get(base) or {}
+        label = str(info.get("label") or base) + ("（历年累计）" if key != base else "")
+        out.append((key, label, str(info.get("unit") or ""), value))
+    return out

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from govreports.web.app import Request
 from govreports.web.http import Response, not_found
-from govreports.web.views._common import portal_filter, resolve_body
+from govreports.web.views._common import default_year, portal_filter, resolve_body
+
+# A national archive has ~200 000 bodies: one page lists this many; the portal filter narrows it.
+LIST_LIMIT = 2000
 
 
 def list_page(request: Request) -> Response:
@@ -15,7 +18,11 @@ def list_page(request: Request) -> Response:
         bodies = [b for b in bodies if b["body_kind"] == body_kind]
     portals = [p["portal"] for p in request.archive.portals_overview()]
     return request.render(
-        "bodies.html", bodies=bodies, portals=portals, filters={"portal": portal, "body_kind": body_kind}
+        "bodies.html",
+        bodies=bodies[:LIST_LIMIT],
+        total=len(bodies),
+        portals=portals,
+        filters={"portal": portal, "body_kind": body_kind},
     )
 
 
@@ -25,6 +32,14 @@ def page(request: Request) -> Response:
     if reports is None:  # removed between the two reads
         raise not_found(f"没有机关 {body['agency']!r}（no such body）")
     years = sorted(r["year"] for r in reports)
+    # Where the body stands for the year an office checks (?year=…, default as on the overview).
+    check_year = request.query.year() or default_year(request)
+    as_of = request.query.date("as_of")
+    same = (body["agency"], body["portal"])
+    missing = any((r["agency"], r["portal"]) == same for r in request.archive.missing(check_year, as_of))
+    late = next(
+        (r for r in request.archive.late(check_year, as_of) if (r["agency"], r["portal"]) == same), None
+    )
     return request.render(
         "body.html",
         body=body,
@@ -32,4 +47,7 @@ def page(request: Request) -> Response:
         years=years,
         diff_from=years[-2] if len(years) > 1 else None,
         diff_to=years[-1] if years else None,
+        check_year=check_year,
+        missing=missing,
+        late=late,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from govreports import spec
 from govreports.web.app import Request
 from govreports.web.http import Response, not_found
-from govreports.web.tables import TABLE_TITLES, key_labels, tables_of
+from govreports.web.tables import TABLE_TITLES, key_labels, legacy_rows, tables_of
 from govreports.web.views._common import resolve_body
 
 
@@ -44,6 +44,7 @@ def page(request: Request) -> Response:
         status=request.archive.report_status(body["agency"], year, body["portal"]),
         tables=tables,
         absent=[TABLE_TITLES[t] for t in absent],
+        legacy=legacy_rows(record),
         all_cells=[(k, labels.get(k, ""), cells[k]) for k in ordered],
         sections=[(sid, heading, sections.get(sid)) for sid, heading in headings.items()],
     )

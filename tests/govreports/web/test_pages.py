@@ -114,6 +114,24 @@ def test_body_page_has_years_versions_findings_and_source(client: Client) -> Non
     assert "C07" in r.text and "C23" in r.text
 
 
+def test_body_page_states_the_year_under_check(client: Client) -> None:
+    late = client.get("/body", {"agency": CHENGXIANG, "year": 2023, "as_of": AS_OF})
+    assert "逾期 late (C02)：期限 2024-01-31，逾期 5 天" in late.text
+    gone = client.get("/body", {"agency": YUEQING, "year": 2023, "as_of": AS_OF})
+    assert "未发布 missing (C01)" in gone.text and "逾期 122 天" in gone.text
+    on_time = client.get("/body", {"agency": SUIYANG, "portal": "p", "year": 2023, "as_of": AS_OF})
+    assert "按期发布 on time" in on_time.text and "C01" not in on_time.text.split('id="standing"')[1][:300]
+
+
+def test_legacy_report_shows_its_appendix_not_tables(client: Client) -> None:
+    r = client.get("/report", {"agency": "某某县交通运输局", "year": 2018})
+    assert r.status == 200
+    rows = {row[0][1]: [c[1] for c in row] for row in table_rows(r.text, "legacy")[1:]}
+    assert rows["主动公开政府信息数"] == ["主动公开政府信息数", "条", "43", "proactive_total"]
+    assert rows["收到申请数"][2] == "null"
+    assert 'id="table3"' not in r.text and "没有国家标准统计表" in r.text
+
+
 def test_hostile_title_and_url_are_escaped_not_run(client: Client) -> None:
     pages = [
         client.get("/bodies", {"portal": "q"}),

@@ -55,6 +55,13 @@ def fill_dashboard_archive(url: str, captures_dir: Path) -> None:
         )
         hostile = small_record("003_43ba7708f24f8057", agency=HOSTILE_AGENCY, title=HOSTILE_TITLE)
         arc.store_report(portal="q", url=HOSTILE_URL, record=hostile, fetched_at=t)
+        # The listed body's only report is a legacy one (2018): an appendix, no national tables.
+        legacy = small_record(
+            "002_011c0692f2297363", agency="某某县交通运输局", year=2018, template="legacy", cells={},
+            legacy={"proactive_total": 43, "requests_total": None}, findings=[],
+        )  # fmt: skip
+        legacy["dates"]["published"] = "2019-03-01"
+        arc.store_report(portal="q", url="http://q.test/18/1", record=legacy, fetched_at=t)
         run = arc.begin_run("q", at=datetime(2024, 4, 2, tzinfo=UTC))
         arc.record_error(run, url="http://q.test/", kind="blocked", message="HTTP 403 from the WAF")
         arc.end_run(run, status="blocked", stats={"blocked": True, "blocked_reason": "waf", "reports_found": 0},
