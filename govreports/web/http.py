@@ -115,7 +115,7 @@ class Query:
             )
         return int(raw)
 
-    def int(self, name: str, *, minimum: int = 1) -> int | None:
+    def number(self, name: str, *, minimum: int = 1) -> int | None:
         raw = self.text(name)
         if raw is None:
             return None

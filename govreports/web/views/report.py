@@ -12,7 +12,7 @@ from govreports.web.views._common import resolve_body
 def page(request: Request) -> Response:
     body = resolve_body(request)
     year = request.query.year(required=True)
-    wanted = request.query.int("version")
+    wanted = request.query.number("version")
     assert year is not None
     versions = request.archive.versions(body["agency"], year, body["portal"])
     if not versions:
