@@ -149,6 +149,19 @@ def format_summary(summary: dict[str, Any]) -> str:
     return format_rows(rows)
 
 
+def blocked_line(summary: dict[str, Any]) -> str | None:
+    """One line naming the portals that could not be crawled at all (challenge, robots.txt, 403):
+    they are "blocked", never "no reports" (portals.md §10-§11)."""
+    portals = summary.get("portals", {})
+    blocked = {name: s.get("blocked_reason") or "blocked" for name, s in portals.items() if s.get("blocked")}
+    if not blocked:
+        return None
+    names = "; ".join(f"{name}: {reason}" for name, reason in blocked.items())
+    if len(blocked) == len(portals):
+        return f"every portal was blocked ({len(blocked)}), nothing could be crawled — {names}"
+    return f"{len(blocked)} of {len(portals)} portals blocked — {names}"
+
+
 def run(args: argparse.Namespace) -> int:
     names = list(args.portal or [])
     jobdir = None if args.no_resume else (args.jobdir or default_jobdir(args.portals, names))
@@ -165,5 +178,11 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
     else:
         print(format_summary(summary))
+        note = blocked_line(summary)
+        if note:
+            print(f"\n{note}")
         print(f"\ncrawl {summary.get('finish_reason')}; log: {log_file}")
+    # CONTRACT.md §2 gives `crawl` no exit status of its own beyond "errors exit non-zero": a
+    # blocked portal is a finding the crawl reports (and files as a "blocked" run), not a failure
+    # of the command, so a finished crawl exits 0 even when every portal was blocked.
     return 0 if summary.get("finish_reason") in ("finished", "shutdown") else 1
