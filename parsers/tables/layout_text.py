@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 from govreports import spec
 from parsers.tables import mapping
 from parsers.tables.normalize import CACHE_SIZE, normalize
-from parsers.tables.rows import Row, is_known_label, is_value
+from parsers.tables.rows import Row, is_known_label, is_known_printed_label, is_value
 
 _MD_SEPARATOR_RE = re.compile(r"^:?-{2,}:?$")
 # label (optionally starting with a "1." ordinal) followed by a run of figures
@@ -206,13 +206,24 @@ def _join_wrapped_labels(rows: list[Row]) -> list[Row]:
     "其政府信息公开申请" + figures) becomes one row when only the joined label is known."""
     out: list[Row] = []
     for row in rows:
-        prev = out[-1] if out else None
-        if prev is not None and len(prev.cells) == 1 and row.cells and not is_value(row.cells[0]):
-            head = prev.cells[0].strip()
-            if head and not is_value(head) and not is_known_label(normalize(head)):
-                joined = unglue(head + row.cells[0].strip())
-                if is_known_label(normalize(joined[0])):
-                    out[-1] = Row([*joined, *row.cells[1:]], prev.lines | row.lines)
-                    continue
+        if out and row.cells and len(out[-1].cells) == 1:
+            joined = _wrapped_label(out[-1].cells[0], row.cells[0])
+            if joined is not None:
+                prev = out[-1]
+                out[-1] = Row([*joined, *row.cells[1:]], prev.lines | row.lines)
+                continue
         out.append(row)
     return out
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _wrapped_label(head: str, first: str) -> tuple[str, ...] | None:
+    """The cells of `head` + `first` when they are one known label wrapped onto two lines, else
+    None. Memoised: table text (one cell per line) pairs the same labels in every report."""
+    if is_value(first):
+        return None
+    head = head.strip()
+    if not head or is_value(head) or is_known_printed_label(head):
+        return None
+    joined = unglue(head + first.strip())
+    return tuple(joined) if is_known_printed_label(joined[0]) else None

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from parsers.document import Grid
 from parsers.tables import mapping
 from parsers.tables.normalize import CACHE_SIZE, normalize
-from parsers.tables.values import clean, is_blank, looks_numeric
+from parsers.tables.values import clean, is_blank, looks_numeric, value_cjk_max
 
 
 @dataclass(slots=True)
@@ -29,9 +29,30 @@ class Row:
         return self.grid is not None
 
 
+# CJK unified ideographs: NFKC keeps them and nothing composes with them, so a string holding n
+# of them normalises (and cleans) to a string holding at least n. That bounds what a narrative
+# line can be without normalising it.
+_CJK = "\u4e00-\u9fff"
+
+
+@cache
+def _more_cjk_than(n: int) -> re.Pattern[str]:
+    """Matches (from the start) a string holding more than `n` CJK ideographs."""
+    return re.compile(f"(?:[^{_CJK}]*[{_CJK}]){{{n + 1}}}")
+
+
+@cache
+def _label_cjk_max() -> int:
+    """Most CJK ideographs a known row or group label holds."""
+    labels = [*mapping.row_labels(), *mapping.group_labels()]
+    return max(len(re.findall(f"[{_CJK}]", label)) for label in labels)
+
+
 @lru_cache(maxsize=CACHE_SIZE)
 def is_value(cell: str) -> bool:
     """A cell that holds a figure (or a printed blank marker such as "/"), not a label."""
+    if _more_cjk_than(value_cjk_max()).match(cell):
+        return False  # narrative: no need to normalise it
     text = clean(cell)
     return bool(text) and (looks_numeric(cell) or is_blank(cell) or _digit_run(cell))
 
@@ -53,6 +74,13 @@ def grid_rows(grids: list[Grid]) -> list[Row]:
 
 def is_known_label(norm: str) -> bool:
     return norm in mapping.row_labels() or norm in mapping.group_labels()
+
+
+def is_known_printed_label(text: str) -> bool:
+    """is_known_label(normalize(text)), without normalising a narrative line."""
+    if _more_cjk_than(_label_cjk_max()).match(text):
+        return False
+    return is_known_label(normalize(text))
 
 
 def split_labels(row: Row) -> tuple[list[str], list[str], int]:

@@ -33,6 +33,14 @@ def _blank_values() -> frozenset[str]:
 
 
 @cache
+def value_cjk_max() -> int:
+    """Most CJK ideographs a value cell can hold after `clean`: a unit of _NUMBER_RE (万元) or a
+    blank marker (无)."""
+    units = max(len(u) for u in re.findall(r"[\u4e00-\u9fff]+", _NUMBER_RE.pattern))
+    return max(units, *(len(re.findall(r"[\u4e00-\u9fff]", clean(b))) for b in _blank_values()))
+
+
+@cache
 def _unit_factors() -> dict[str, Decimal]:
     return {u: Decimal(str(f)) for u, f in spec.labels()["tables"]["units"].items()}
 
