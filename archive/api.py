@@ -430,6 +430,13 @@ class Archive:
         with self.session() as s:
             return body_kinds(s, portal)
 
+    def run_error_summary(self, run_id: int, limit: int = 5) -> dict[str, Any]:
+        """A run's error counts per kind and its first `limit` errors."""
+        from archive.queries.browse import run_error_summary
+
+        with self.session() as s:
+            return run_error_summary(s, run_id, limit)
+
     def portal_health(self) -> list[dict[str, Any]]:
         """The scheduler's view of each known portal (as `govreports status`): last run, alerts."""
         from archive.health import HealthStore

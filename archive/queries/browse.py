@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import Session
 
-from archive.models import Body, Portal, Report, Version, VersionUrl
+from archive.models import Body, CrawlError, Portal, Report, Version, VersionUrl
 from archive.normalize import iso, norm_name
 
 
@@ -156,3 +156,24 @@ def body_kinds(session: Session, portal: str | None = None) -> dict[tuple[str, s
     if portal:
         q = q.where(Portal.name == portal)
     return {(p, b): kind for p, b, kind in session.execute(q)}
+
+
+def run_error_summary(session: Session, run_id: int, limit: int = 5) -> dict[str, Any]:
+    """A crawl run's errors as counts per kind plus the first `limit` of them: a run blocked on every
+    page can log thousands, and the overview needs the why, not the list."""
+    counts = dict(
+        session.execute(
+            select(CrawlError.kind, func.count())
+            .where(CrawlError.run_id == run_id)
+            .group_by(CrawlError.kind)
+            .order_by(func.count().desc(), CrawlError.kind)
+        ).all()
+    )
+    first = session.scalars(
+        select(CrawlError).where(CrawlError.run_id == run_id).order_by(CrawlError.id).limit(limit)
+    )
+    return {
+        "total": sum(counts.values()),
+        "by_kind": counts,
+        "first": [{"url": e.url, "kind": e.kind, "message": e.message, "at": e.at} for e in first],
+    }

@@ -59,3 +59,14 @@ def test_portals_bodies_and_one_body_history(archive: Archive, seed_record) -> N
         "applications.new_received.natural_person"
     ]
     assert y23["published"] == "2024-01-30" and y23["first_seen"] == "2024-01-20T00:00:00Z"
+
+
+def test_run_error_summary_counts_all_and_lists_the_first(archive: Archive) -> None:
+    run = archive.begin_run("q")
+    for i in range(7):
+        archive.record_error(run, url=f"http://q.test/{i}", kind="blocked", message=f"403 #{i}")
+    archive.record_error(run, url=None, kind="timeout", message="slow")
+    summary = archive.run_error_summary(run, limit=3)
+    assert summary["total"] == 8 and summary["by_kind"] == {"blocked": 7, "timeout": 1}
+    assert [e["message"] for e in summary["first"]] == ["403 #0", "403 #1", "403 #2"]
+    assert archive.run_error_summary(archive.begin_run("q")) == {"total": 0, "by_kind": {}, "first": []}
