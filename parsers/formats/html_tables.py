@@ -50,7 +50,8 @@ def read_grids(source: str | bytes | _Element | etree._ElementTree) -> list[Grid
 # Walking the cells from Python costs ~25 µs a cell (an lxml proxy and a class lookup per
 # element); a report page has hundreds. One XSLT pass (in libxml2) flattens every table into a
 # string instead: per table its own rows, per row its own cells, per cell rowspan, colspan and
-# text (nested tables skipped, a space before each p/div/li, exactly as `cell_text`). The marks
+# text (nested tables skipped, a space before each p/div/li, exactly as `cell_text`); the span
+# fields only for a cell that has a span attribute. The marks
 # are Unicode noncharacters, which never occur in text (unlike private-use characters, which
 # GB18030 pages do carry).
 _TABLE, _ROW, _CELL, _FIELD = "\ufdd0", "\ufdd1", "\ufdd2", "\ufdd3"
@@ -66,8 +67,9 @@ def _grid_xslt() -> etree.XSLT:
 <xsl:template match="/">
   <xsl:for-each select="descendant-or-self::table">{mark(_TABLE)}
     <xsl:for-each select="tr | thead/tr | tbody/tr | tfoot/tr">{mark(_ROW)}
-      <xsl:for-each select="td | th">{mark(_CELL)}<xsl:value-of select="@rowspan"/>{mark(_FIELD)}<xsl:value-of
-        select="@colspan"/>{mark(_FIELD)}<xsl:apply-templates mode="cell"/></xsl:for-each>
+      <xsl:for-each select="td | th">{mark(_CELL)}<xsl:if test="@rowspan or @colspan"><xsl:value-of
+        select="@rowspan"/>{mark(_FIELD)}<xsl:value-of select="@colspan"/>{mark(_FIELD)}</xsl:if><xsl:apply-templates
+        mode="cell"/></xsl:for-each>
     </xsl:for-each>
   </xsl:for-each>
 </xsl:template>
@@ -98,7 +100,8 @@ def _grids_xslt(root: _Element) -> list[Grid]:
 
 
 def _resolve(rows: list[list[str]]) -> Grid:
-    """Cells ("rowspan<F>colspan<F>text") per row -> the grid with spans resolved (as `_grid`)."""
+    """Cells ("rowspan<F>colspan<F>text", or "text" for a cell without span attributes) per row
+    -> the grid with spans resolved (as `_grid`)."""
     n = len(rows)
     filled: list[list[str | None]] = [[] for _ in range(n)]
     width = 0
@@ -106,7 +109,11 @@ def _resolve(rows: list[list[str]]) -> Grid:
         line = filled[r]
         c = 0
         for cell in cells:
-            rs_raw, cs_raw, text = cell.split(_FIELD, 2)
+            if _FIELD in cell:
+                rs_raw, cs_raw, text = cell.split(_FIELD, 2)
+            else:
+                rs_raw = cs_raw = ""
+                text = cell
             text = text.strip()
             size = len(line)
             while c < size and line[c] is not None:

@@ -8,6 +8,7 @@ prune candidate readings.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import cache
 
 from parsers.record import Finding, finding
 from parsers.tables import mapping
@@ -17,10 +18,12 @@ Cells = Mapping[str, int | str | None]
 Violation = tuple[str, str, tuple[str, ...]]
 
 
-def _ints(cells: Cells, keys: list[str]) -> list[int] | None:
+def _ints(cells: Cells, keys: tuple[str, ...]) -> list[int] | None:
     values = [cells.get(k) for k in keys]
-    if any(not isinstance(v, int) or isinstance(v, bool) for v in values):
-        return None
+    for v in values:
+        # the common case first: an exact int; then None, text, or a bool (never a count)
+        if type(v) is not int and (not isinstance(v, int) or isinstance(v, bool)):
+            return None
     return values  # type: ignore[return-value]
 
 
@@ -30,51 +33,55 @@ def outcome_rows(template: str) -> list[str]:
     return ids[ids.index("applications.granted") : ids.index("applications.total_processed")]
 
 
-def violations(cells: Cells, template: str) -> Iterator[Violation]:
+# (identity, label for the message, keys): the key lists of every identity of a template.
+_Identity = tuple[str, str, tuple[str, ...]]
+
+
+@cache
+def _identities(template: str) -> tuple[_Identity, ...]:
+    """A1 and A2 per applicant column, A3 per table-3 row, A4 per table-4 group, in the order
+    the findings are reported. Built once per template: the same keys are checked in every report."""
     rows = mapping.rows(template)
+    out: list[_Identity] = []
     if "applications.new_received" in rows:
-        columns = rows["applications.new_received"].columns
         outcomes = outcome_rows(template)
-        for c in columns:
-            keys = [
-                f"applications.{r}.{c}"
-                for r in ("new_received", "carried_over", "total_processed", "carried_forward")
-            ]
-            v = _ints(cells, keys)
-            if v is not None and v[0] + v[1] != v[2] + v[3]:
+        for c in rows["applications.new_received"].columns:
+            a1 = ("new_received", "carried_over", "total_processed", "carried_forward")
+            out.append(("A1", c, tuple(f"applications.{r}.{c}" for r in a1)))
+            a2 = [f"applications.total_processed.{c}"] + [f"{r}.{c}" for r in outcomes]
+            out.append(("A2", c, tuple(a2)))
+        out += [("A3", r.label, tuple(r.keys)) for r in rows.values() if r.table == "table3"]
+    out += [("A4", r.row_id, tuple(r.keys)) for r in mapping.table4_groups(template)]
+    return tuple(out)
+
+
+def violations(cells: Cells, template: str) -> Iterator[Violation]:
+    for identity, name, keys in _identities(template):
+        v = _ints(cells, keys)
+        if v is None:
+            continue
+        if identity == "A1":
+            if v[0] + v[1] != v[2] + v[3]:
                 yield (
                     "C08",
-                    f"A1 ({c}): new received {v[0]} + carried over {v[1]} = {v[0] + v[1]}, "
+                    f"A1 ({name}): new received {v[0]} + carried over {v[1]} = {v[0] + v[1]}, "
                     f"but total processed {v[2]} + carried forward {v[3]} = {v[2] + v[3]}",
-                    tuple(keys),
+                    keys,
                 )
-            keys = [f"applications.total_processed.{c}"] + [f"{r}.{c}" for r in outcomes]
-            v = _ints(cells, keys)
-            if v is not None and v[0] != sum(v[1:]):
+        elif identity == "A2":
+            if v[0] != sum(v[1:]):
                 yield (
                     "C09",
-                    f"A2 ({c}): total processed is {v[0]} but the outcome rows sum to {sum(v[1:])}",
-                    tuple(keys),
+                    f"A2 ({name}): total processed is {v[0]} but the outcome rows sum to {sum(v[1:])}",
+                    keys,
                 )
-        for r in rows.values():
-            if r.table != "table3":
-                continue
-            keys = list(r.keys)
-            v = _ints(cells, keys)
-            if v is not None and v[-1] != sum(v[:-1]):
-                yield (
-                    "C10",
-                    f"A3 ({r.label}): total is {v[-1]} but the columns sum to {sum(v[:-1])}",
-                    tuple(keys),
-                )
-    for r in mapping.table4_groups(template):
-        keys = list(r.keys)
-        v = _ints(cells, keys)
-        if v is not None and v[-1] != sum(v[:-1]):
+        elif v[-1] != sum(v[:-1]):
+            cid = "C10" if identity == "A3" else "C11"
             yield (
-                "C11",
-                f"A4 ({r.row_id}): total is {v[-1]} but the results sum to {sum(v[:-1])}",
-                tuple(keys),
+                cid,
+                f"{identity} ({name}): total is {v[-1]} but the "
+                f"{'columns' if identity == 'A3' else 'results'} sum to {sum(v[:-1])}",
+                keys,
             )
 
 
