@@ -25,7 +25,7 @@ def resolve_body(request: Request) -> dict[str, Any]:
         where = f"门户 {portal} 上" if portal else "档案中"
         raise not_found(
             f"{where}没有名为 {agency!r} 的机关（no body called {agency!r}"
-            + (f" on portal {portal!r})" if portal else " in the archive)")
+            + (f" on portal {portal!r}）" if portal else " in the archive）")
         )
     if len(found) > 1:
         names = ", ".join(b["portal"] for b in found)

@@ -12,7 +12,7 @@ from govreports.web.views._common import json_response, resolve_body
 
 def _diff(
     request: Request, *, years_required: bool
-) -> tuple[dict[str, Any], list[int], dict[str, Any] | None]:
+) -> tuple[dict[str, Any], list[int], dict[str, Any] | None, str | None]:
     body = resolve_body(request)
     q = request.query
     reports = request.archive.body_reports(body["agency"], body["portal"]) or []
@@ -22,7 +22,7 @@ def _diff(
     if y1 is None or y2 is None:
         # The page without years compares the body's two latest reports (or, with one, its versions).
         if not years:
-            return body, years, None
+            return body, years, None, None
         y2 = y2 if y2 is not None else years[-1]
         if y1 is None:
             earlier = [y for y in years if y < y2]
@@ -33,14 +33,28 @@ def _diff(
         if y not in years:
             have = ", ".join(map(str, years)) or "无 none"
             raise not_found(f"{body['agency']} 没有 {y} 年度报告（no {y} report; archived years: {have}）")
-    return body, years, request.archive.diff(body["agency"], y1, y2, portal=body["portal"])
+    return (
+        body,
+        years,
+        request.archive.diff(body["agency"], y1, y2, portal=body["portal"]),
+        _template(reports, y2),
+    )
+
+
+def _template(reports: list[dict[str, Any]], year: int | None) -> str | None:
+    """The template of the later report: its labels name the compared cells."""
+    for r in reports:
+        if r["year"] == year:
+            current = [v for v in r["versions"] if v["version"] == r["current_version"]]
+            return current[0]["template"] if current else None
+    return None
 
 
 def page(request: Request) -> Response:
-    body, years, result = _diff(request, years_required=False)
-    return request.render("diff.html", body=body, years=years, result=result, labels=key_labels(None))
+    body, years, result, template = _diff(request, years_required=False)
+    return request.render("diff.html", body=body, years=years, result=result, labels=key_labels(template))
 
 
 def json_page(request: Request) -> Response:
-    _body, _years, result = _diff(request, years_required=True)
+    result = _diff(request, years_required=True)[2]
     return json_response(result)

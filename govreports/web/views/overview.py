@@ -28,7 +28,11 @@ def page(request: Request) -> Response:
     for p in portals:
         runs = archive.last_runs(p["portal"], limit=1)
         run = runs[0] if runs else None
-        errors = archive.run_errors(run.id) if run else []
+        errors = (
+            archive.run_error_summary(run.id, ERRORS_SHOWN)
+            if run
+            else {"total": 0, "by_kind": {}, "first": []}
+        )
         stats = (run.stats or {}) if run else {}
         rows.append(
             {
@@ -39,9 +43,9 @@ def page(request: Request) -> Response:
                 "run": run,
                 "run_stats": stats,
                 "blocked": bool(run and (run.status == "blocked" or stats.get("blocked"))),
-                "errors": errors[:ERRORS_SHOWN],
-                "error_count": len(errors),
-                "error_kinds": Counter(e["kind"] for e in errors),
+                "errors": errors["first"],
+                "error_count": errors["total"],
+                "error_kinds": errors["by_kind"],
                 "health": health.get(p["portal"]),
             }
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from webtools import HOSTILE_AGENCY, HOSTILE_TITLE, HOSTILE_URL, NULL_KEY, Client, table_rows
+from webtools import HOSTILE_AGENCY, HOSTILE_TITLE, HOSTILE_URL, NEVER, NULL_KEY, Client, table_rows
 
 from govreports.cli import main
 
@@ -45,10 +45,10 @@ def test_missing_lists_the_body_and_json_equals_the_command(client: Client, web_
     # Same rows as `govreports missing --json`.
     expected = cli_json(capsys, "missing", "--year", "2023", "--as-of", AS_OF, "--db", web_db, "--json")
     assert client.get("/missing.json", {"year": 2023, "as_of": AS_OF}).json() == expected
-    assert len(expected) == 2
+    assert len(expected) == 3
     # Filters: the portal, and the body kind (乐清 is a department; nothing on p is a township).
     only_q = client.get("/missing.json", {"year": 2023, "as_of": AS_OF, "portal": "q"}).json()
-    assert [x["agency"] for x in only_q] == ["某某县交通运输局"]
+    assert [x["agency"] for x in only_q] == ["某某县交通运输局", NEVER]
     dept_p = client.get(
         "/missing.json", {"year": 2023, "as_of": AS_OF, "portal": "p", "body_kind": "department"}
     )
@@ -121,6 +121,14 @@ def test_body_page_states_the_year_under_check(client: Client) -> None:
     assert "未发布 missing (C01)" in gone.text and "逾期 122 天" in gone.text
     on_time = client.get("/body", {"agency": SUIYANG, "portal": "p", "year": 2023, "as_of": AS_OF})
     assert "按期发布 on time" in on_time.text and "C01" not in on_time.text.split('id="standing"')[1][:300]
+
+
+def test_body_that_never_published(client: Client) -> None:
+    r = client.get("/body", {"agency": NEVER, "year": 2023, "as_of": AS_OF})
+    assert r.status == 200 and "未发布 missing (C01)" in r.text and "no reports archived" in r.text
+    d = client.get("/diff", {"agency": NEVER})
+    assert d.status == 200 and "no reports to compare" in d.text
+    assert client.get("/report", {"agency": NEVER, "year": 2023}).status == 404
 
 
 def test_legacy_report_shows_its_appendix_not_tables(client: Client) -> None:

@@ -2,8 +2,8 @@
 
 The archive is the small command archive of tests/support/archive_data.py (so pages can be
 compared with `govreports missing/late/diff/export` on the same data) plus what the dashboard must
-show: a revised report whose new version has a null cell, a second portal with a blocked crawl, an
-expected body that never published, an open alert, a body on two portals, a hostile title.
+show: a revised report whose new version has a null cell, a second portal with a blocked crawl,
+expected bodies that never published (one with only a legacy report), an open alert, a body on two portals, a hostile title.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ HOSTILE_AGENCY = "恶意<script>alert(1)</script>乡"
 HOSTILE_TITLE = '<img src=x onerror="alert(2)">恶意乡2023年度政府信息公开工作年度报告'
 HOSTILE_URL = "javascript:alert(3)"
 NULL_KEY = "applications.new_received.natural_person"
+NEVER = "某某县审计局"  # listed on q, never published anything
 
 
 def fill_dashboard_archive(url: str, captures_dir: Path) -> None:
@@ -44,7 +45,10 @@ def fill_dashboard_archive(url: str, captures_dir: Path) -> None:
         arc.sync_portals(
             [
                 PortalConfig(
-                    "q", ("http://q.test/",), body_kind="department", expected_bodies=("某某县交通运输局",)
+                    "q",
+                    ("http://q.test/",),
+                    body_kind="department",
+                    expected_bodies=("某某县交通运输局", NEVER),
                 )
             ]
         )
