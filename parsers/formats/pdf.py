@@ -124,11 +124,27 @@ def _layout(number: int, chars: list[dict], edges: list[dict], width: float, hei
     """One page's tables (from its ruling lines) and the text lines outside them."""
     from parsers.formats import pdf_lattice
 
-    pieces = [piece_from_boxes(number, cells, chars) for cells in pdf_lattice.find_tables(edges)]
-    pieces = [p for p in pieces if p is not None]
-    for p in pieces:
-        chars = pdf_lattice.outside_bbox(chars, (p.xs[0] - 1, p.top - 1, p.xs[-1] + 1, p.bottom + 1))
-    return PageLayout(number, pieces, pdf_lattice.text_lines(chars, width, height))
+    tables = pdf_lattice.find_tables(edges)
+    if not tables:
+        return PageLayout(number, [], pdf_lattice.text_lines(chars, width, height))
+    # Character centres sorted top-down, so that each table reads only its own band of the page
+    # (piece_from_boxes keeps the characters whose centre is within 1 pt of its rows).
+    band = sorted(((ch["top"] + ch["bottom"]) / 2, k) for k, ch in enumerate(chars))
+    mids = [m for m, _ in band]
+    pieces = []
+    for cells in tables:
+        top = min(c[1] for c in cells)
+        bottom = max(c[3] for c in cells)
+        inside = sorted(
+            k for _, k in band[bisect_left(mids, top - SNAP - 1) : bisect_right(mids, bottom + SNAP + 1)]
+        )
+        piece = piece_from_boxes(number, cells, [chars[k] for k in inside])
+        if piece is not None:
+            pieces.append(piece)
+    outside = pdf_lattice.outside_bboxes(
+        chars, [(p.xs[0] - 1, p.top - 1, p.xs[-1] + 1, p.bottom + 1) for p in pieces]
+    )
+    return PageLayout(number, pieces, pdf_lattice.text_lines(outside, width, height))
 
 
 def _read_pdfplumber(data: bytes) -> Document:

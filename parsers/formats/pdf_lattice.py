@@ -88,15 +88,20 @@ def intersections_to_cells(intersections: dict[tuple[float, float], dict[str, li
     return cells
 
 
-def outside_bbox(objs: list[dict], bbox: Box) -> list[dict]:
-    """The objects that do not touch `bbox` (pdfplumber's outside_bbox and get_bbox_overlap:
-    boxes sharing only an edge of non-zero length still touch)."""
-    b_left, b_top, b_right, b_bottom = bbox
+def outside_bboxes(objs: list[dict], bboxes: list[Box]) -> list[dict]:
+    """The objects that touch none of `bboxes` (pdfplumber's outside_bbox applied once per box,
+    with get_bbox_overlap's rule: boxes sharing only an edge of non-zero length still touch)."""
+    if not bboxes:
+        return objs
     out = []
     for obj in objs:
-        width = min(obj["x1"], b_right) - max(obj["x0"], b_left)
-        height = min(obj["bottom"], b_bottom) - max(obj["top"], b_top)
-        if not (height >= 0 and width >= 0 and height + width > 0):
+        x0, x1, top, bottom = obj["x0"], obj["x1"], obj["top"], obj["bottom"]
+        for b_left, b_top, b_right, b_bottom in bboxes:
+            width = min(x1, b_right) - max(x0, b_left)
+            height = min(bottom, b_bottom) - max(top, b_top)
+            if height >= 0 and width >= 0 and height + width > 0:
+                break
+        else:
             out.append(obj)
     return out
 

@@ -169,24 +169,45 @@ def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[dict]:
 _MATRIX_ID = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
+_CountObjects = _proto("FPDFPage_CountObjects", _INT, _VP)
+_GetObject = _proto("FPDFPage_GetObject", _VP, _VP, _INT)
+_GetType = _proto("FPDFPageObj_GetType", _INT, _VP)
+_GetMatrix = _proto("FPDFPageObj_GetMatrix", _INT, _VP, ctypes.POINTER(raw.FS_MATRIX))
+_FormCount = _proto("FPDFFormObj_CountObjects", _INT, _VP)
+_FormObject = _proto("FPDFFormObj_GetObject", _VP, _VP, ctypes.c_ulong)
+_CountSegments = _proto("FPDFPath_CountSegments", _INT, _VP)
+_GetSegment = _proto("FPDFPath_GetPathSegment", _VP, _VP, _INT)
+_SegmentType = _proto("FPDFPathSegment_GetType", _INT, _VP)
+_SegmentPoint = _proto(
+    "FPDFPathSegment_GetPoint", _INT, _VP, ctypes.POINTER(ctypes.c_float), ctypes.POINTER(ctypes.c_float)
+)
+_SegmentClose = _proto("FPDFPathSegment_GetClose", _INT, _VP)
+_IMAGE, _FORM, _PATH = raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_PATH
+
+
 def _walk(page: pdfium.PdfPage, height: float, edges: list[dict] | None) -> int:
-    """Edges of every path (inside form XObjects too) into `edges`; returns the image count."""
+    """Edges of every path (inside form XObjects too, in content order) into `edges`; returns
+    the image count."""
+    handle = ctypes.cast(page.raw, _VP).value
+    objs = [_GetObject(handle, i) for i in range(_CountObjects(handle))]
+    return _walk_objects(objs, _MATRIX_ID, height, edges)
+
+
+def _walk_objects(objs: list[int], parent: tuple[float, ...], height: float, edges: list[dict] | None) -> int:
     images = 0
-    count = raw.FPDFPage_CountObjects(page.raw)
-    objs = [(raw.FPDFPage_GetObject(page.raw, i), _MATRIX_ID) for i in range(count)]
     m = raw.FS_MATRIX()
-    while objs:
-        obj, parent = objs.pop()
-        kind = raw.FPDFPageObj_GetType(obj)
-        if kind == raw.FPDF_PAGEOBJ_IMAGE:
+    pm = ctypes.byref(m)
+    for obj in objs:
+        kind = _GetType(obj)
+        if kind == _IMAGE:
             images += 1
-        elif kind == raw.FPDF_PAGEOBJ_FORM:
-            raw.FPDFPageObj_GetMatrix(obj, m)
+        elif kind == _FORM:
+            _GetMatrix(obj, pm)
             own = _mul((m.a, m.b, m.c, m.d, m.e, m.f), parent)
-            n = raw.FPDFFormObj_CountObjects(obj)
-            objs.extend((raw.FPDFFormObj_GetObject(obj, i), own) for i in range(n))
-        elif kind == raw.FPDF_PAGEOBJ_PATH and edges is not None:
-            raw.FPDFPageObj_GetMatrix(obj, m)
+            inner = [_FormObject(obj, i) for i in range(_FormCount(obj))]
+            images += _walk_objects(inner, own, height, edges)
+        elif kind == _PATH and edges is not None:
+            _GetMatrix(obj, pm)
             _path_edges(obj, _mul((m.a, m.b, m.c, m.d, m.e, m.f), parent), height, edges)
     return images
 
@@ -205,17 +226,18 @@ def _mul(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
     )
 
 
-def _path_edges(obj: object, mtx: tuple[float, ...], height: float, edges: list[dict]) -> None:
+def _path_edges(obj: int, mtx: tuple[float, ...], height: float, edges: list[dict]) -> None:
     a, b, c, d, e, f = mtx
     fx, fy = ctypes.c_float(), ctypes.c_float()
+    pfx, pfy = ctypes.byref(fx), ctypes.byref(fy)
     subpaths: list[tuple[str, list[tuple[float, float]]]] = []
     shape = ""
     pts: list[tuple[float, float]] = []
     bezier = 0
-    for i in range(raw.FPDFPath_CountSegments(obj)):
-        seg = raw.FPDFPath_GetPathSegment(obj, i)
-        kind = raw.FPDFPathSegment_GetType(seg)
-        raw.FPDFPathSegment_GetPoint(seg, fx, fy)
+    for i in range(_CountSegments(obj)):
+        seg = _GetSegment(obj, i)
+        kind = _SegmentType(seg)
+        _SegmentPoint(seg, pfx, pfy)
         x, y = fx.value, fy.value
         # Page space, then pdfplumber's top-down y; rounded so that float32 noise does not
         # make a horizontal line look slanted.
@@ -236,7 +258,7 @@ def _path_edges(obj: object, mtx: tuple[float, ...], height: float, edges: list[
         else:
             shape += "l"
         pts.append(pt)
-        if raw.FPDFPathSegment_GetClose(seg):
+        if _SegmentClose(seg):
             shape += "h"
             pts.append(pts[0])
     if shape:
