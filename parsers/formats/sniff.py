@@ -18,7 +18,7 @@ _HTML_HINT = re.compile(rb"<\s*(!doctype\s+html|html|head|body|meta|div|table|p|
 
 def sniff_format(data: bytes) -> str:
     """One of html, txt, pdf, docx, doc, wps, xls, xlsx, ofd, image; UnreadableDocument otherwise."""
-    if not data or not data.strip():
+    if not data or data.isspace():  # (bytes.strip() would copy the whole document)
         raise UnreadableDocument("empty document")
     head = data[:2048]
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import product
 from math import prod
 
 from parsers.record import Finding, finding
 from parsers.tables import digits, identities, mapping
 from parsers.tables.mapping import TABLES, RowSpec, table_of
-from parsers.tables.normalize import split_ordinal
+from parsers.tables.normalize import CACHE_SIZE, split_ordinal
 from parsers.tables.values import clean, is_blank, looks_numeric, read_value
 from parsers.tables.walk import T4_ROW, Hit, Walk
 
@@ -122,10 +123,11 @@ def _has_unit(text: str) -> bool:
     return clean(text).endswith("元")
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def _clean_token(text: str) -> bool:
     """A figure whose cell boundary is certain: no inner space, no leading zero."""
     token = text.strip()
-    if not token or any(ch.isspace() for ch in token):
+    if not token or len(token.split()) > 1:  # split() breaks at the same whitespace as isspace()
         return False
     return not (token.isdigit() and len(token) > 1 and token[0] == "0")
 

@@ -63,6 +63,13 @@ def unglue(cell: str) -> list[str]:
     return pieces
 
 
+@lru_cache(maxsize=CACHE_SIZE)
+def _unglued(cell: str) -> tuple[str, ...]:
+    """`unglue`, memoised per cell: a line with new figures is mostly cells seen before
+    ("规章", "0", "41")."""
+    return tuple(unglue(cell))
+
+
 def _segments(cells: Sequence[str]) -> list[list[str]]:
     """Split a cell list at every label that follows a value: one segment per table row."""
     out: list[list[str]] = [[]]
@@ -169,7 +176,7 @@ def _split_line(line: str) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]
     cells = line_cells(line)
     if cells is None:
         return None
-    pieces = tuple(piece for cell in cells for piece in unglue(cell))
+    pieces = tuple(piece for cell in cells for piece in _unglued(cell))
     filled = tuple(c for c in pieces if c)
     return tuple(map(tuple, _segments(pieces))), filled, all(is_value(c) for c in filled)
 
