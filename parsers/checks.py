@@ -31,8 +31,11 @@ def _labels() -> dict[str, Any]:
     return spec.labels()
 
 
+_WS = re.compile(r"\s+")
+
+
 def _compact(text: str | None) -> str:
-    return re.sub(r"\s+", "", text or "")
+    return _WS.sub("", text or "")
 
 
 # --------------------------------------------------------------------------------------- C04

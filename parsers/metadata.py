@@ -31,6 +31,7 @@ DATE_CN = re.compile(
     rf"{_YEAR_CN}{_SEP}年{_SEP}([{_CN_NUM}]{{1,3}}){_SEP}月{_SEP}([{_CN_NUM}]{{1,3}}){_SEP}[日号]"
 )
 _ANY_DATE = re.compile(f"(?:{DATE_ARABIC.pattern})|(?:{DATE_CN.pattern})")
+_WS = re.compile(r"\s+")  # compiled once: collapsed or dropped on every line looked at
 
 
 def _cn_int(text: str) -> int | None:
@@ -104,7 +105,7 @@ _HEAD_CHARS = 6000
 
 
 def collapse(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return _WS.sub(" ", text).strip()
 
 
 def _labels() -> dict:
@@ -112,7 +113,7 @@ def _labels() -> dict:
 
 
 def _is_title_like(text: str) -> bool:
-    compact = re.sub(r"\s+", "", text)
+    compact = _WS.sub("", text)
     labels = _labels()
     if not all(w in compact for w in labels["report_title"]["must"]):
         return False
@@ -155,7 +156,7 @@ def choose_title(text: str, meta: PageMeta, context: PageMeta | None) -> str | N
     stated = [t for t in (meta.title, context.title if context else None) if t and _is_title_like(t)]
     if own:
         for title in stated:
-            if re.sub(r"\s+", "", title) == re.sub(r"\s+", "", own):
+            if _WS.sub("", title) == _WS.sub("", own):
                 return strip_variant(collapse(title))
         return strip_variant(own)
     if stated:
@@ -202,7 +203,7 @@ def agency_from_title(title: str | None) -> str | None:
         return None
     text = _BRACKETED.sub("", title)
     text = _YEAR_TOKEN.sub(" ", text)
-    compact = re.sub(r"\s+", "", text)
+    compact = _WS.sub("", text)
     cut = len(compact)
     for word in _labels()["report_type_starts"]:
         idx = compact.find(word)
@@ -211,8 +212,8 @@ def agency_from_title(title: str | None) -> str | None:
     if cut == len(compact):
         return None
     name = compact[:cut].strip("《》“”\"' ,，、:：")
-    name = re.sub(r"^关于", "", name)
-    name = re.sub(r"的$", "", name)
+    name = name.removeprefix("关于")
+    name = name.removesuffix("的")
     return name or None
 
 
@@ -227,7 +228,7 @@ def signature(text: str) -> tuple[str | None, str | None]:
     tail = lines[-6:]
     for i in range(len(tail) - 1, -1, -1):
         line = tail[i]
-        compact = re.sub(r"\s+", "", line)
+        compact = _WS.sub("", line)
         m = _ANY_DATE.fullmatch(compact)
         if not m:
             continue
@@ -235,8 +236,8 @@ def signature(text: str) -> tuple[str | None, str | None]:
         if not iso:
             continue
         name = None
-        if i > 0 and _SIGNATURE_NAME.match(re.sub(r"\s+", "", tail[i - 1])):
-            name = re.sub(r"\s+", "", tail[i - 1])
+        if i > 0 and _SIGNATURE_NAME.match(_WS.sub("", tail[i - 1])):
+            name = _WS.sub("", tail[i - 1])
         return name, iso
     return None, None
 
@@ -245,14 +246,20 @@ def signature_lines(lines: list[str]) -> set[int]:
     """Indices in `lines` of the 落款 `signature` reads: the date-only line among the last six
     non-blank lines, and the line just above it when that reads as a body name (so a short
     last sentence such as "无其他需要报告的事项" is never taken for one)."""
-    filled = [i for i, ln in enumerate(lines) if ln.strip()][-6:]
+    filled: list[int] = []  # the last six non-blank lines, found from the end
+    for i in range(len(lines) - 1, -1, -1):
+        if lines[i].strip():
+            filled.append(i)
+            if len(filled) == 6:
+                break
+    filled.reverse()
     for k in range(len(filled) - 1, -1, -1):
-        m = _ANY_DATE.fullmatch(re.sub(r"\s+", "", lines[filled[k]]))
+        m = _ANY_DATE.fullmatch(_WS.sub("", lines[filled[k]]))
         if not m or not _match_iso(m):
             continue
         out = {filled[k]}
         if k > 0:
-            name = re.sub(r"\s+", "", lines[filled[k - 1]])
+            name = _WS.sub("", lines[filled[k - 1]])
             if _SIGNATURE_NAME.match(name) and _is_body_name(name):
                 out.add(filled[k - 1])
         return out
@@ -275,7 +282,7 @@ def agency_from_preface(text: str) -> str | None:
     for pattern in _labels()["compiler_patterns"]:
         m = re.search(pattern, head)
         if m:
-            return re.sub(r"\s+", "", m.group(1)) or None
+            return _WS.sub("", m.group(1)) or None
     return None
 
 
@@ -285,7 +292,7 @@ def choose_agency(title: str | None, text: str, meta: PageMeta) -> str | None:
         agency_from_title(title)
         or signature(text)[0]
         or agency_from_preface(text)
-        or (re.sub(r"\s+", "", meta.publisher) if meta.publisher else None)
+        or (_WS.sub("", meta.publisher) if meta.publisher else None)
     )
 
 
@@ -296,7 +303,7 @@ def body_kind(agency: str | None, default: str | None = None) -> str:
     """§11 in order: township, other (管委会), department, government; else the portal default, else other."""
     if agency:
         rules = _labels()["body_kind"]
-        name = re.sub(r"\s+", "", agency)
+        name = _WS.sub("", agency)
         if name.endswith(tuple(rules["township_suffixes"])):
             return "township"
         if name.endswith(tuple(rules["other_suffixes"])):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from govreports import spec
 from parsers.metadata import signature_lines
@@ -75,11 +75,25 @@ def _legacy_rules() -> tuple[tuple[str, ...], tuple[tuple[str, tuple[tuple[str, 
     return tuple(conf["appendix_words"]), rules
 
 
+_WS = re.compile(r"\s+")
+_ENUMERATED = re.compile(rf"[{_ORDINALS}][、．.]")
+_ENUMERATED_AFTER_MARK = re.compile(rf"[；;，,]\s*[{_ORDINALS}][、．.]")
+
+
 def match_heading(line: str, *, legacy: bool = False) -> tuple[str, str, str] | None:
     """(section id, heading text, rest of line) if `line` is a section heading, else None.
 
     `legacy` (report years ≤ 2018, free structure): also the headings of labels.yaml
     `legacy_sections` under any ordinal, and the statistics appendix heading (id APPENDIX)."""
+    if not _HEADING_START.match(line):
+        return None  # most lines: no ordinal at their start
+    return _match_heading(line, legacy)
+
+
+@lru_cache(maxsize=4096)
+def _match_heading(line: str, legacy: bool) -> tuple[str, str, str] | None:
+    """match_heading of a line that starts with an ordinal; memoised, as headings and table
+    row labels ("二、上年结转…") recur from report to report."""
     m = _HEADING_START.match(line)
     if not m:
         return None
@@ -87,13 +101,13 @@ def match_heading(line: str, *, legacy: bool = False) -> tuple[str, str, str] | 
     body = line[m.end() :]
     end = _HEADING_END.search(body)
     head, rest = (body[: end.start()], body[end.end() :]) if end else (body, "")
-    compact = re.sub(r"\s+", "", head)
+    compact = _WS.sub("", head)
     if not compact or len(compact) > _MAX_HEADING_CHARS:
         return None
     # A line that enumerates several parts ("一、总体情况 二、主动公开…") is a list, not a heading.
-    if re.search(rf"[{_ORDINALS}][、．.]", compact) or re.search(rf"[；;，,]\s*[{_ORDINALS}][、．.]", body):
+    if _ENUMERATED.search(compact) or _ENUMERATED_AFTER_MARK.search(body):
         return None
-    text = re.sub(r"\s+", " ", line[: m.end()] + head).strip()
+    text = _WS.sub(" ", line[: m.end()] + head).strip()
     for sid, rule_ordinal, keyword_sets in _rules():
         if rule_ordinal != ordinal:
             continue
