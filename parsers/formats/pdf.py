@@ -340,24 +340,23 @@ def piece_from_boxes(page_no: int, cells: list[Any], page_chars: list[dict]) -> 
     if len(xs) < 2 or len(ys) < 2:
         return None
     piece = _Piece(page_no, ys[0], ys[-1], xs, len(ys) - 1)
-    # A character belongs to every cell its centre is in. Centres sorted by x (page order kept
-    # among equals, and restored per cell) so each cell looks only at its own column span.
+    # A character belongs to every cell its centre is in. Centres sorted top-down (page order
+    # kept among equals, and restored per cell) so each cell looks only at its own rows.
     centres: list[tuple[float, float, int, dict]] = []
     for k, ch in enumerate(page_chars):
         my = (ch["top"] + ch["bottom"]) / 2
         if ys[0] - 1 <= my <= ys[-1] + 1:
-            centres.append(((ch["x0"] + ch["x1"]) / 2, my, k, ch))
+            centres.append((my, (ch["x0"] + ch["x1"]) / 2, k, ch))
     centres.sort(key=lambda c: c[0])
-    cx = [c[0] for c in centres]
+    cy = [c[0] for c in centres]
     for x0, top, x1, bottom in boxes:
         c0, c1 = _index(xs, x0), _index(xs, x1)
         r0, r1 = _index(ys, top), _index(ys, bottom)
         if c1 <= c0 or r1 <= r0:
             continue
-        inside = sorted(
-            (c for c in centres[bisect_left(cx, x0) : bisect_right(cx, x1)] if top <= c[1] <= bottom),
-            key=lambda c: c[2],
-        )
+        inside = [c for c in centres[bisect_left(cy, top) : bisect_right(cy, bottom)] if x0 <= c[1] <= x1]
+        if len(inside) > 1:
+            inside.sort(key=lambda c: c[2])
         piece.cells.append(_Cell(r0, r1, c0, c1, _chars_text([c[3] for c in inside])))
     return piece
 
