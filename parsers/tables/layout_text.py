@@ -167,12 +167,14 @@ def split_run_together(line: str) -> list[list[str]]:
     return out
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def _split_line(line: str) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...], bool] | None:
+# What one line contributes to the rows (see `_line_plan`).
+_Segments = tuple[tuple[str, ...], ...]
+_LinePlan = tuple[bool, _Segments, tuple[str, ...], bool]
+
+
+def _split_line(line: str) -> tuple[_Segments, tuple[str, ...], bool] | None:
     """(row segments, non-blank cells, all of them values) of one line; None for a markdown
-    separator.
-    A pure function of the line, memoised: table lines ("0", "规章", "（一）予以公开") recur in
-    every report."""
+    separator."""
     cells = line_cells(line)
     if cells is None:
         return None
@@ -181,30 +183,43 @@ def _split_line(line: str) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]
     return tuple(map(tuple, _segments(pieces))), filled, all(is_value(c) for c in filled)
 
 
+@lru_cache(maxsize=CACHE_SIZE)
+def _line_plan(line: str) -> _LinePlan | None:
+    """(run together, row segments, non-blank cells, all of them values) of one line; None for a
+    blank line or a markdown separator. For a run-together page line the segments are its
+    label + figures pieces. A pure function of the line, memoised: table lines ("0", "规章",
+    "（一）予以公开") recur in every report, and one lookup per line is the whole cost then."""
+    if not line.strip():
+        return None
+    if _is_run_together(line):
+        pieces = split_run_together(line)
+        if sum(len(cells) > 1 for cells in pieces) >= _RUN_TOGETHER_MIN_ROWS:
+            return True, tuple(map(tuple, pieces)), (), False
+    split = _split_line(line)
+    return None if split is None else (False, *split)
+
+
 def text_rows(text: str) -> list[Row]:
     rows: list[Row] = []
     prev_single = False  # the previous non-blank line held exactly one cell
     for i, line in enumerate(text.splitlines()):
-        if not line.strip():
+        plan = _line_plan(line)
+        if plan is None:
             continue
-        pieces = split_run_together(line) if _is_run_together(line) else None
-        if pieces and sum(len(cells) > 1 for cells in pieces) >= _RUN_TOGETHER_MIN_ROWS:
+        run_together, segments, filled, value_only = plan
+        if run_together:
             # rows of a line that mixes narrative and tables claim no line: the section
             # splitter must not drop the narrative with them
-            rows += [Row(cells) for cells in pieces]
+            rows += [Row(list(cells)) for cells in segments]
             prev_single = False
-            continue
-        split = _split_line(line)
-        if split is None:
-            continue
-        segments, filled, value_only = split
-        if value_only and prev_single and rows:
+        elif value_only and prev_single and rows:
             rows[-1].cells.extend(filled)
             rows[-1].lines.add(i)
+            prev_single = len(filled) == 1
         else:
             for segment in segments:
                 rows.append(Row(list(segment), lines={i}))
-        prev_single = len(filled) == 1
+            prev_single = len(filled) == 1
     return _join_wrapped_labels(rows)
 
 
