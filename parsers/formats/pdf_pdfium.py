@@ -118,6 +118,7 @@ def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[dict]:
     ox, oy = _DBL(), _DBL()
     pbox, pox, poy = ctypes.byref(box), ctypes.byref(ox), ctypes.byref(oy)
     fdesc = ctypes.c_float()
+    pdesc = ctypes.byref(fdesc)
     # Per text object (one text-showing operator: one font, size, baseline and direction):
     # (font size, baseline y from the top of the page, bottom of the first loose box).
     runs: dict[int, tuple[float, float, float]] = {}
@@ -141,7 +142,7 @@ def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[dict]:
             _GetCharOrigin(tp, i, pox, poy)
             font = _GetFont(obj)
             descent = 0.0
-            if font and _GetDescent(font, size, ctypes.byref(fdesc)):
+            if font and _GetDescent(font, size, pdesc):
                 descent = min(fdesc.value, 0.0)
             # pdfminer's box: from baseline + descent up by one font size.
             run = (size, height - (oy.value + descent + size), box.bottom)
@@ -157,10 +158,8 @@ def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[dict]:
                 "bottom": top + size,
                 "doctop": top,
                 "size": size,
-                "upright": True,
-                "width": box.right - box.left,
                 "height": size,
-                "object_type": "char",
+                "upright": True,
             }
         )
     return out
