@@ -175,3 +175,19 @@ def test_head_and_post(client: Client) -> None:
     assert head.status == 200 and head.body == b""
     post = client.get("/", method="POST")
     assert post.status == 405 and post.headers["Allow"] == "GET, HEAD"
+
+
+def test_default_year_is_the_latest_archived_year_already_due(client: Client) -> None:
+    from datetime import date
+
+    from webtools import Client as WsgiClient
+
+    from govreports.web import make_app
+
+    def shown_year(today: date) -> str:
+        text = WsgiClient(make_app(client.app.archive, today=lambda: today)).get("/").text
+        return re.search(r"<h1>总览 Overview · (\d{4}) 年度报告</h1>", text).group(1)
+
+    assert shown_year(date(2024, 6, 1)) == "2023"  # archived: 2018, 2022, 2023
+    assert shown_year(date(2023, 6, 1)) == "2022"  # 2023 reports are not due before 2024
+    assert shown_year(date(2020, 1, 1)) == "2018"
