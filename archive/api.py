@@ -430,6 +430,19 @@ class Archive:
         with self.session() as s:
             return body_kinds(s, portal)
 
+    def portal_names(self) -> list[str]:
+        from archive.queries.browse import portal_names
+
+        with self.session() as s:
+            return portal_names(s)
+
+    def report_years(self) -> list[int]:
+        """The reporting years the archive has reports for, ascending."""
+        from archive.queries.browse import report_years
+
+        with self.session() as s:
+            return report_years(s)
+
     def run_error_summary(self, run_id: int, limit: int = 5) -> dict[str, Any]:
         """A run's error counts per kind and its first `limit` errors."""
         from archive.queries.browse import run_error_summary

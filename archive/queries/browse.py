@@ -177,3 +177,13 @@ def run_error_summary(session: Session, run_id: int, limit: int = 5) -> dict[str
         "by_kind": counts,
         "first": [{"url": e.url, "kind": e.kind, "message": e.message, "at": e.at} for e in first],
     }
+
+
+def portal_names(session: Session) -> list[str]:
+    """The portals' names, sorted: cheap enough to validate a filter on every request."""
+    return list(session.scalars(select(Portal.name).order_by(Portal.name)))
+
+
+def report_years(session: Session) -> list[int]:
+    """Every reporting year with at least one report (index reports(year, …))."""
+    return list(session.scalars(select(Report.year).distinct().order_by(Report.year)))

@@ -36,6 +36,7 @@ def test_portals_bodies_and_one_body_history(archive: Archive, seed_record) -> N
     assert overview["q"]["bodies"] == 2 and overview["q"]["expected_bodies"] == 1
     assert overview["q"]["has_expected_list"] and overview["q"]["reports_by_year"] == {2023: 1}
 
+    assert archive.portal_names() == ["p", "q"] and archive.report_years() == [2022, 2023]
     bodies = archive.bodies("q")
     assert [(b["agency"], b["body_kind"], b["expected"], b["years"]) for b in bodies] == [
         ("某局", "department", True, []),
