@@ -70,3 +70,26 @@ def test_stop_frees_the_addresses(tmp_path: Path, get) -> None:
         assert sock.connect_ex(("127.0.0.250", port)) != 0
     with Farm.start(profile, data_dir=tmp_path, port=port) as again:  # the same port binds again
         assert again.port == port and get(again.portal("s").base + "/").status == 200
+
+
+def test_keep_alive_answers_without_a_delayed_ack_stall(tmp_path: Path) -> None:
+    """Head and body leave in one write: as two, every keep-alive answer waited for the client's
+    delayed ACK (~40 ms), nearly doubling the farm's injected 50 ms latency."""
+    import http.client
+    import statistics
+    import time
+
+    with Farm.start(MIXED, data_dir=tmp_path) as farm:
+        portal = farm.portal("m_script")
+        conn = http.client.HTTPConnection(portal.address, farm.port, timeout=10)
+        took = []
+        try:
+            for r in [r for r in farm.truth.reports if r.mode == "html"][:15]:
+                started = time.perf_counter()
+                conn.request("GET", r.detail_url.split(portal.host, 1)[1])
+                resp = conn.getresponse()
+                assert resp.status == 200 and resp.read()
+                took.append(time.perf_counter() - started)
+        finally:
+            conn.close()
+    assert statistics.median(took) < 0.03  # a delayed-ACK stall alone is ≥ 40 ms
