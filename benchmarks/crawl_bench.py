@@ -89,6 +89,8 @@ def _crawl(portals_file: Path, work: Path, *settings: str) -> tuple[dict[str, An
         "-s",
         "GOVREPORTS_PARSE_FUNCTION=benchmarks.crawl_bench.stub_parse",
     ]
+    for setting in settings:  # e.g. the null archive of the crawler-only runs
+        cmd += ["-s", setting]
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=PROJECT_ROOT, env=env)
