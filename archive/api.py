@@ -455,7 +455,7 @@ class Archive:
         from archive.health import HealthStore
 
         with db.errors_as_archive_error(self.url, self.busy_timeout):
-            return HealthStore(self.engine).portal_health([p["portal"] for p in self.portals_overview()])
+            return HealthStore(self.engine).portal_health(self.portal_names())
 
     def open_alerts(self, limit: int = 200) -> list[dict[str, Any]]:
         from archive.health import HealthStore
