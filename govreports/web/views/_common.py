@@ -40,7 +40,7 @@ def portal_filter(request: Request) -> str | None:
     portal = request.query.text("portal")
     if portal is None:
         return None
-    known = [p["portal"] for p in request.archive.portals_overview()]
+    known = request.archive.portal_names()
     if portal not in known:
         raise bad_request(
             f"参数 portal 无效：没有门户 {portal!r}（unknown portal; known: {', '.join(known) or 'none'}）"
@@ -53,6 +53,6 @@ def default_year(request: Request, years: list[int] | None = None) -> int:
     current one (its reports are not due yet); last year when the archive is empty."""
     last = request.today().year - 1
     if years is None:
-        years = sorted({y for p in request.archive.portals_overview() for y in p["reports_by_year"]})
+        years = request.archive.report_years()
     past = [y for y in years if y <= last]
     return past[-1] if past else last

@@ -16,7 +16,7 @@ def list_page(request: Request) -> Response:
     bodies = request.archive.bodies(portal)
     if body_kind:
         bodies = [b for b in bodies if b["body_kind"] == body_kind]
-    portals = [p["portal"] for p in request.archive.portals_overview()]
+    portals = request.archive.portal_names()
     return request.render(
         "bodies.html",
         bodies=bodies[:LIST_LIMIT],

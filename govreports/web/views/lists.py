@@ -30,7 +30,7 @@ def _rows(
 
 def _page(request: Request, kind: str) -> Response:
     year, as_of, filters, rows = _rows(request, kind, year_required=False)
-    portals = [p["portal"] for p in request.archive.portals_overview()]
+    portals = request.archive.portal_names()
     return request.render(
         f"{kind}.html", year=year, as_of=as_of, filters=filters, rows=rows, portals=portals, kind=kind
     )
