@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 
 from webtools import HOSTILE_AGENCY, HOSTILE_TITLE, HOSTILE_URL, NEVER, NULL_KEY, Client, table_rows
 
 from govreports.cli import main
+from govreports.web import make_app
 
 AS_OF = "2024-06-01"
 SUIYANG = "绥阳县小关乡"  # seed 001, on portals p and q; revised on p (v2 has a null cell)
@@ -178,14 +180,8 @@ def test_head_and_post(client: Client) -> None:
 
 
 def test_default_year_is_the_latest_archived_year_already_due(client: Client) -> None:
-    from datetime import date
-
-    from webtools import Client as WsgiClient
-
-    from govreports.web import make_app
-
     def shown_year(today: date) -> str:
-        text = WsgiClient(make_app(client.app.archive, today=lambda: today)).get("/").text
+        text = Client(make_app(client.app.archive, today=lambda: today)).get("/").text
         return re.search(r"<h1>总览 Overview · (\d{4}) 年度报告</h1>", text).group(1)
 
     assert shown_year(date(2024, 6, 1)) == "2023"  # archived: 2018, 2022, 2023
