@@ -15,7 +15,7 @@ from parsers.record import Finding, finding
 from parsers.tables import digits, identities, mapping
 from parsers.tables.mapping import TABLES, RowSpec, table_of
 from parsers.tables.normalize import CACHE_SIZE, split_ordinal
-from parsers.tables.values import clean, is_blank, looks_numeric, read_value
+from parsers.tables.values import clean, is_blank, looks_numeric, plain_count, read_value
 from parsers.tables.walk import T4_ROW, Hit, Walk
 
 
@@ -244,7 +244,8 @@ def _store(
             out.cells[key] = None
             out.findings.append(finding("C07", f"{key}: low-confidence reading {text!r}", [key]))
             continue
-        value, issues = read_value(text, key, kind)
+        count = plain_count(text) if kind != "decimal" else None
+        value, issues = (count, ()) if count is not None else read_value(text, key, kind)
         out.cells[key] = value
         if issues:
             out.findings += [finding(cid, message, [key]) for cid, message in issues]

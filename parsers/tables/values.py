@@ -90,6 +90,21 @@ def _reading(raw: str | None) -> tuple[str, str, str | None] | None:
     return match.groups() if match else None  # type: ignore[return-value]
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
+def plain_count(raw: str | None) -> int | None:
+    """The figure of a cell printed as a plain whole number ("12", "3件"), which every count key
+    (int or signed_int) reads the same and without an issue; None for anything else (a blank,
+    a sign, a decimal, a money unit: `parse_value` decides those per key). Memoised per text, so
+    a figure seen in any cell of any report is not parsed again."""
+    reading = _reading(raw)
+    if reading is None or reading is _BLANK:
+        return None
+    sign, digits, unit = reading
+    if sign == "-" or "." in digits or unit in ("万元", "元"):
+        return None
+    return int(digits)
+
+
 def parse_value(raw: str | None, key: str, kind: str) -> tuple[Value, list[Issue]]:
     """Parse the printed `raw` for cell `key` of keys.yaml type `kind` (int | signed_int | decimal)."""
     value, issues = read_value(raw, key, kind)

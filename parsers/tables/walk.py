@@ -332,11 +332,19 @@ def _read_header(row: Row, labels: list[str], caption: str | None, w: Walk) -> d
     return out
 
 
+@cache
+def _owners() -> dict[str, tuple[str, ...]]:
+    """Row id -> the template versions that have the row."""
+    ids = {r for t in mapping.TEMPLATES for r in mapping.rows(t)}
+    return {r: tuple(t for t in mapping.TEMPLATES if r in mapping.rows(t)) for r in ids}
+
+
 def decide_template(w: Walk) -> str | None:
     """§2.1: any fingerprint decides; on a mix the majority wins (the mix is C04, not ours)."""
     votes: Counter[str] = Counter()
+    owners_of = _owners()
     for hit in w.hits:
-        owners = [t for t in mapping.TEMPLATES if hit.row_id in mapping.rows(t)]
+        owners = owners_of.get(hit.row_id, ())
         if len(owners) == 1:
             votes[owners[0]] += 1
     prints = mapping.fingerprints()
