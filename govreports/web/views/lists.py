@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from typing import Any
 
@@ -50,3 +52,35 @@ def missing_json(request: Request) -> Response:
 
 def late_json(request: Request) -> Response:
     return json_response(_rows(request, "late", year_required=True)[3])
+
+
+# The columns of the JSON rows (CONTRACT.md §2), in that order: a spreadsheet of the same list.
+CSV_COLUMNS = {
+    "missing": ("agency", "portal", "year", "expected_because"),
+    "late": ("agency", "portal", "year", "deadline", "published", "first_seen", "days_late"),
+}
+
+
+def _csv(request: Request, kind: str) -> Response:
+    year, _as_of, filters, rows = _rows(request, kind, year_required=True)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS[kind])
+    for r in rows:
+        writer.writerow(["" if r[c] is None else r[c] for c in CSV_COLUMNS[kind]])
+    name = "-".join(
+        x for x in (kind, filters["portal"], str(year), filters["body_kind"]) if x and x.isascii()
+    )
+    return Response(
+        out.getvalue().encode("utf-8"),
+        content_type="text/csv; charset=utf-8",
+        headers=[("Content-Disposition", f'attachment; filename="{name}.csv"')],
+    )
+
+
+def missing_csv(request: Request) -> Response:
+    return _csv(request, "missing")
+
+
+def late_csv(request: Request) -> Response:
+    return _csv(request, "late")

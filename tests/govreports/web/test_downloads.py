@@ -45,3 +45,23 @@ def test_xlsx_keeps_money_as_text(client: Client) -> None:
     header = list(values[0])
     row = next(v for v in values[1:] if v[0] == "城乡一体化示范区党政办公室")
     assert row[header.index("active.admin_fees.amount_wan")] == "5949.088667"
+
+
+def test_missing_and_late_lists_as_csv(client: Client) -> None:
+    import csv
+
+    params = {"year": 2023, "as_of": "2024-06-01", "portal": "p"}
+    late = list(csv.DictReader(io.StringIO(client.get("/late.csv", params).text)))
+    assert late == [
+        {"agency": "乐清市新居民服务中心", "portal": "p", "year": "2023", "deadline": "2024-01-31", "published": "",
+         "first_seen": "", "days_late": "122"},
+        {"agency": "城乡一体化示范区党政办公室", "portal": "p", "year": "2023", "deadline": "2024-01-31",
+         "published": "", "first_seen": "2024-02-05T00:00:00Z", "days_late": "5"},
+    ]  # fmt: skip
+    missing = client.get("/missing.csv", params)
+    assert missing.headers["Content-Disposition"] == 'attachment; filename="missing-p-2023.csv"'
+    assert list(csv.reader(io.StringIO(missing.text))) == [
+        ["agency", "portal", "year", "expected_because"],
+        ["乐清市新居民服务中心", "p", "2023", "reported for 2022"],
+    ]
+    assert client.get("/late.csv", {"portal": "p"}).status == 400  # the year is required, as for JSON
