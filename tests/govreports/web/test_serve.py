@@ -58,3 +58,17 @@ def test_serve_command_defaults_to_loopback() -> None:
         ["serve", "--host", "127.0.0.2", "--port", "0", "--db", "sqlite:///x.db"]
     )
     assert (args.host, args.port, args.db) == ("127.0.0.2", 0, "sqlite:///x.db")
+
+
+def test_port_in_use_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    import socket
+
+    from govreports.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["serve", "--port", str(port), "--db", f"sqlite:///{tmp_path / 'a.sqlite3'}"])
+    err = capsys.readouterr().err
+    assert code == 2 and f"cannot listen on 127.0.0.1:{port}" in err and "Traceback" not in err
