@@ -8,6 +8,8 @@ come from pdfminer (see pdf_pdfium).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 from pdfplumber import table as pt
 from pdfplumber import utils
 
@@ -20,33 +22,122 @@ EDGE_MIN_LENGTH_PREFILTER = 1
 
 def find_tables(edges: list[dict]) -> list[list[Box]]:
     """Cell boxes of each table, tables top to bottom (pdfplumber's TableFinder, lines strategy)."""
-    v = utils.filter_edges(edges, "v", min_length=EDGE_MIN_LENGTH_PREFILTER)
-    h = utils.filter_edges(edges, "h", min_length=EDGE_MIN_LENGTH_PREFILTER)
-    merged = pt.merge_edges(v + h, TOLERANCE, TOLERANCE, TOLERANCE, TOLERANCE)
-    merged = utils.filter_edges(merged, min_length=EDGE_MIN_LENGTH)
-    cells = intersections_to_cells(pt.edges_to_intersections(merged, TOLERANCE, TOLERANCE))
+    v = [
+        [e["x0"], e["top"], e["x1"], e["bottom"], e["width"], e["height"]]
+        for e in edges
+        if e["orientation"] == "v" and e["height"] >= EDGE_MIN_LENGTH_PREFILTER
+    ]
+    h = [
+        [e["x0"], e["top"], e["x1"], e["bottom"], e["width"], e["height"]]
+        for e in edges
+        if e["orientation"] == "h" and e["width"] >= EDGE_MIN_LENGTH_PREFILTER
+    ]
+    v = [e for e in _join(_snap(v, 0), 1, 3) if e[5] >= EDGE_MIN_LENGTH]
+    h = [e for e in _join(_snap(h, 1), 0, 2) if e[4] >= EDGE_MIN_LENGTH]
+    cells = intersections_to_cells(_crossings(v, h))
     return [list(t) for t in pt.cells_to_tables(cells)]
 
 
-def intersections_to_cells(intersections: dict[tuple[float, float], dict[str, list[dict]]]) -> list[Box]:
+# Edges below are lists [x0, top, x1, bottom, width, height]. The arithmetic is pdfplumber's,
+# step for step, so that edges land on the same floats.
+
+
+def _snap(edges: list[list[float]], at: int) -> list[list[float]]:
+    """pdfplumber's snap_objects: positions (x0 of vertical edges, top of horizontal ones) that
+    chain within TOLERANCE form a cluster; each edge moves to its cluster's mean position."""
+    if not edges:
+        return []
+    values = sorted({e[at] for e in edges})
+    cluster_of: dict[float, int] = {}
+    cluster, last = 0, values[0]
+    for x in values:
+        if x > last + TOLERANCE:
+            cluster += 1
+        cluster_of[x] = cluster
+        last = x
+    groups: dict[int, list[list[float]]] = {}
+    for e in sorted(edges, key=lambda e: cluster_of[e[at]]):
+        groups.setdefault(cluster_of[e[at]], []).append(e)
+    out: list[list[float]] = []
+    other = at + 2  # x1 moves with x0, bottom with top
+    for group in groups.values():
+        mean = sum(e[at] for e in group) / len(group)
+        for e in group:
+            shift = mean - e[at]
+            moved = e[:]
+            moved[at] = e[at] + shift
+            moved[other] = e[other] + shift
+            out.append(moved)
+    return out
+
+
+def _join(edges: list[list[float]], lo: int, hi: int) -> list[list[float]]:
+    """pdfplumber's join_edge_group per line: edges on one line that overlap or come within
+    TOLERANCE of each other become one edge (`lo`/`hi`: the indices of its ends)."""
+    at = 0 if lo == 1 else 1
+    size = 5 if lo == 1 else 4  # height of a vertical edge, width of a horizontal one
+    out: list[list[float]] = []
+    lines: dict[float, list[list[float]]] = {}
+    for e in sorted(edges, key=lambda e: e[at]):
+        lines.setdefault(e[at], []).append(e)
+    for line in lines.values():
+        line.sort(key=lambda e: e[lo])
+        joined = [line[0]]
+        for e in line[1:]:
+            last = joined[-1]
+            if e[lo] <= last[hi] + TOLERANCE:
+                if e[hi] > last[hi]:
+                    grown = last[:]
+                    if lo == 1:  # pdfplumber's resize_object: "bottom" grows the height by the difference
+                        grown[size] = last[size] + (e[hi] - last[hi])
+                    else:  # "x1" sets the width anew
+                        grown[size] = e[hi] - last[0]
+                    grown[hi] = e[hi]
+                    joined[-1] = grown
+            else:
+                joined.append(e)
+        out.extend(joined)
+    return out
+
+
+def _crossings(v: list[list[float]], h: list[list[float]]) -> dict[tuple[float, float], dict[str, list[Box]]]:
+    """pdfplumber's edges_to_intersections (same tolerances, same tests), each vertical edge
+    tried only against the horizontal ones near its vertical extent."""
+    hs = sorted(h, key=lambda e: (e[1], e[0]))
+    tops = [e[1] for e in hs]
+    out: dict[tuple[float, float], dict[str, list[Box]]] = {}
+    for ve in sorted(v, key=lambda e: (e[0], e[1])):
+        x, top, bottom = ve[0], ve[1], ve[3]
+        # A margin beyond the tolerance: the exact tests below decide.
+        lo = bisect_left(tops, top - TOLERANCE - 0.01)
+        hi = bisect_right(tops, bottom + TOLERANCE + 0.01)
+        for he in hs[lo:hi]:
+            y = he[1]
+            if (
+                top <= y + TOLERANCE
+                and bottom >= y - TOLERANCE
+                and x >= he[0] - TOLERANCE
+                and x <= he[2] + TOLERANCE
+            ):
+                vertex = (x, y)
+                at = out.get(vertex)
+                if at is None:
+                    at = out[vertex] = {"v": [], "h": []}
+                at["v"].append((ve[0], ve[1], ve[2], ve[3]))
+                at["h"].append((he[0], he[1], he[2], he[3]))
+    return out
+
+
+def intersections_to_cells(intersections: dict[tuple[float, float], dict[str, list[Box]]]) -> list[Box]:
     """pdfplumber's intersections_to_cells, same cells in the same order, without its quadratic
-    scans: for each crossing point, the smallest cell whose four sides are drawn."""
+    scans: for each crossing point, the smallest cell whose four sides are drawn. The edges at
+    each point are given by their boxes (x0, top, x1, bottom), which is how pdfplumber compares
+    them."""
     points = sorted(intersections)
     # Two points are joined when one ruling line (compared by its box, as pdfplumber does) runs
     # through both.
-    boxes: dict[int, Box] = {}  # one box per edge object, however many points it crosses
-
-    def lines(edges: list[dict]) -> set[Box]:
-        out = set()
-        for e in edges:
-            box = boxes.get(id(e))
-            if box is None:
-                box = boxes[id(e)] = (e["x0"], e["top"], e["x1"], e["bottom"])
-            out.add(box)
-        return out
-
-    v_lines = {p: lines(intersections[p]["v"]) for p in points}
-    h_lines = {p: lines(intersections[p]["h"]) for p in points}
+    v_lines = {p: set(intersections[p]["v"]) for p in points}
+    h_lines = {p: set(intersections[p]["h"]) for p in points}
     row_of: dict[float, list[tuple[float, float]]] = {}
     for p in points:  # sorted by x, so each row is left to right
         row_of.setdefault(p[1], []).append(p)

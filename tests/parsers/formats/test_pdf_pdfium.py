@@ -124,28 +124,52 @@ def test_file_pdfium_refuses_goes_to_pdfplumber(monkeypatch: pytest.MonkeyPatch)
 
 
 def _lattice(rng: random.Random) -> list[dict]:
-    xs = sorted(rng.sample(range(0, 400, 7), rng.randint(2, 8)))
-    ys = sorted(rng.sample(range(0, 400, 7), rng.randint(2, 8)))
+    """Ruling lines of a grid with gaps, jitter within the snap tolerance, doubled and
+    overlapping segments and a few short strokes."""
+    xs = sorted(rng.sample(range(0, 300, 9), rng.randint(2, 7)))
+    ys = sorted(rng.sample(range(0, 300, 9), rng.randint(2, 7)))
+
+    def jitter() -> float:
+        return rng.choice([0.0, 0.0, 0.1, 1.45, rng.uniform(-2.9, 2.9)])
+
     edges = []
     for y in ys:
         for x0, x1 in itertools.pairwise(xs):
-            if rng.random() < 0.8:
-                edges.append(pdf_pdfium._edge(x0, y, x1, y, "h", "line"))
+            r = rng.random()
+            if r < 0.75:
+                yy = y + jitter()
+                edges.append(pdf_pdfium._edge(x0 + jitter(), yy, x1 + jitter(), yy, "h", "line"))
+            if r < 0.1:
+                edges.append(pdf_pdfium._edge(x0 + jitter(), y, x1, y, "h", "line"))
     for x in xs:
         for y0, y1 in itertools.pairwise(ys):
-            if rng.random() < 0.8:
-                edges.append(pdf_pdfium._edge(x, y0, x, y1, "v", "line"))
+            r = rng.random()
+            if r < 0.75:
+                xx = x + jitter()
+                edges.append(pdf_pdfium._edge(xx, y0 + jitter(), xx, y1 + jitter(), "v", "line"))
+            if r < 0.1:
+                edges.append(pdf_pdfium._edge(x, y0, x, y1 - rng.uniform(0, 5), "v", "line"))
+    for _ in range(rng.randint(0, 3)):
+        x, y = rng.uniform(0, 300), rng.uniform(0, 300)
+        edges.append(pdf_pdfium._edge(x, y, x + rng.uniform(0, 4), y, "h", "line"))
+    rng.shuffle(edges)
     return edges
 
 
-def test_cells_are_pdfplumbers_on_broken_lattices() -> None:
-    rng = random.Random(5)
-    for _ in range(200):
+def _pdfplumber_tables(edges: list[dict]) -> list[list[tuple]]:
+    """What pdfplumber's TableFinder does with these edges (lines strategy, tolerance 3)."""
+    v = utils.filter_edges(edges, "v", min_length=1)
+    h = utils.filter_edges(edges, "h", min_length=1)
+    merged = utils.filter_edges(pt.merge_edges(v + h, 3, 3, 3, 3), min_length=3)
+    cells = pt.intersections_to_cells(pt.edges_to_intersections(merged, 3, 3))
+    return [list(t) for t in pt.cells_to_tables(cells)]
+
+
+def test_tables_are_pdfplumbers_on_broken_lattices() -> None:
+    rng = random.Random(11)
+    for _ in range(1000):
         edges = _lattice(rng)
-        if not edges:
-            continue
-        crossings = pt.edges_to_intersections(pt.merge_edges(edges, 3, 3, 3, 3), 3, 3)
-        assert pdf_lattice.intersections_to_cells(crossings) == pt.intersections_to_cells(crossings)
+        assert pdf_lattice.find_tables(edges) == _pdfplumber_tables(edges)
 
 
 def test_outside_bboxes_is_pdfplumbers_outside_bbox() -> None:
