@@ -17,8 +17,8 @@ from functools import cache, lru_cache
 
 from govreports import spec
 from parsers.tables import mapping
-from parsers.tables.normalize import CACHE_SIZE, normalize
-from parsers.tables.rows import Row, is_known_label, is_known_printed_label, is_value
+from parsers.tables.normalize import CACHE_SIZE
+from parsers.tables.rows import Row, is_known_printed_label, is_value
 
 _MD_SEPARATOR_RE = re.compile(r"^:?-{2,}:?$")
 # label (optionally starting with a "1." ordinal) followed by a run of figures
@@ -56,7 +56,7 @@ def unglue(cell: str) -> list[str]:
         if not match or match.end() == pos:
             return [cell]
         label, run = match.group(1), match.group(2).strip()
-        if not is_known_label(normalize(label)):
+        if not is_known_printed_label(label):  # (a sentence's words are never normalised)
             return [cell]
         pieces += [label.strip(), *run.split("  ")] if "  " in run else [label.strip(), run]
         pos = match.end()

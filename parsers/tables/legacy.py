@@ -62,7 +62,16 @@ class _Header:
 
 
 def _header(row: Row) -> _Header | None:
+    # Most rows hold no header word at all: answered per cell (cached) before the row is.
+    if not any(map(_is_label_header, row.cells)):
+        return None
     return _header_of(tuple(row.cells))
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _is_label_header(cell: str) -> bool:
+    """The cell is a label-column header word (指标名称, …): a row without one is no header."""
+    return normalize(cell) in _conf()["label_headers"]
 
 
 @lru_cache(maxsize=CACHE_SIZE)
