@@ -141,35 +141,33 @@ def intersections_to_cells(intersections: dict[tuple[float, float], dict[str, li
     row_of: dict[float, list[tuple[float, float]]] = {}
     for p in points:  # sorted by x, so each row is left to right
         row_of.setdefault(p[1], []).append(p)
-    col_pos = {p: i for i, p in enumerate(points)}
     row_pos = {p: i for row in row_of.values() for i, p in enumerate(row)}
-
-    def v_joined(a: tuple[float, float], b: tuple[float, float]) -> bool:
-        return not v_lines[a].isdisjoint(v_lines[b])
-
-    def h_joined(a: tuple[float, float], b: tuple[float, float]) -> bool:
-        return not h_lines[a].isdisjoint(h_lines[b])
-
     cells: list[Box] = []
     n = len(points)
-    for pt_ in points[:-1]:
-        x, y = pt_
-        below = []
-        j = col_pos[pt_] + 1
-        while j < n and points[j][0] == x:  # same x, larger y: the points under this one
-            below.append(points[j])
-            j += 1
-        row = row_of[y]
-        right = row[row_pos[pt_] + 1 :]
+    for i in range(n - 1):
+        here = points[i]
+        x, y = here
+        v_here, h_here = v_lines[here], h_lines[here]
+        right: list[tuple[float, float]] | None = None  # points to the right on a shared line
         found = None
-        for below_pt in below:
-            if not v_joined(pt_, below_pt):
+        j = i + 1
+        while j < n and points[j][0] == x:  # same x, larger y: the points under this one
+            below = points[j]
+            j += 1
+            if v_here.isdisjoint(v_lines[below]):
                 continue
-            for right_pt in right:
-                if not h_joined(pt_, right_pt):
-                    continue
-                corner = (right_pt[0], below_pt[1])
-                if corner in intersections and v_joined(corner, right_pt) and h_joined(corner, below_pt):
+            if right is None:
+                row = row_of[y]
+                right = [r for r in row[row_pos[here] + 1 :] if not h_here.isdisjoint(h_lines[r])]
+            h_below = h_lines[below]
+            for r in right:
+                corner = (r[0], below[1])
+                v_corner = v_lines.get(corner)
+                if (
+                    v_corner is not None
+                    and not v_corner.isdisjoint(v_lines[r])
+                    and not h_lines[corner].isdisjoint(h_below)
+                ):
                     found = (x, y, corner[0], corner[1])
                     break
             if found:
@@ -188,10 +186,12 @@ def outside_bboxes(objs: list[dict], bboxes: list[Box]) -> list[dict]:
     for obj in objs:
         x0, x1, top, bottom = obj["x0"], obj["x1"], obj["top"], obj["bottom"]
         for b_left, b_top, b_right, b_bottom in bboxes:
-            width = min(x1, b_right) - max(x0, b_left)
-            height = min(bottom, b_bottom) - max(top, b_top)
-            if height >= 0 and width >= 0 and height + width > 0:
-                break
+            # Necessary for an overlap; the exact test follows only for the few that pass.
+            if x1 >= b_left and x0 <= b_right and bottom >= b_top and top <= b_bottom:
+                width = min(x1, b_right) - max(x0, b_left)
+                height = min(bottom, b_bottom) - max(top, b_top)
+                if height >= 0 and width >= 0 and height + width > 0:
+                    break
         else:
             out.append(obj)
     return out
