@@ -1,4 +1,9 @@
-"""PDF -> Document from the page geometry (pdfplumber), not from a flat text dump.
+"""PDF -> Document from the page geometry, not from a flat text dump.
+
+The geometry (characters with their boxes, ruling lines) comes from PDFium through pypdfium2
+(pdf_pdfium), page by page; tables are found in it the way pdfplumber finds them (pdf_lattice).
+pdfplumber itself (pure-Python pdfminer, ~20x slower) reads what PDFium would place differently
+or cannot load, and gives the error messages for broken files.
 
 Tables come from the ruling lines: every cell's box is mapped onto the table's column and row
 edges, so a merged cell covers several grid positions and every number is read from its own
@@ -99,6 +104,9 @@ def _read_pdfium(data: bytes) -> Document:
             images += geo.images
             pages.append(_layout(geo.number, geo.chars, geo.edges, geo.width, geo.height))
         meta = _meta_from(pdf_pdfium.metadata(doc))
+    except pdfium.PdfiumError:
+        # A page PDFium cannot load: pdfminer either reads it or says what is broken.
+        return _read_pdfplumber(data)
     finally:
         doc.close()
     if chars < npages * limits.PDF_MIN_TEXT_CHARS_PER_PAGE:

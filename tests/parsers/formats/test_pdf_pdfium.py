@@ -123,6 +123,17 @@ def test_file_pdfium_refuses_goes_to_pdfplumber(monkeypatch: pytest.MonkeyPatch)
     assert pdf.read(data).tables == pdf._read_pdfplumber(data).tables
 
 
+def test_page_pdfium_cannot_load_goes_to_pdfplumber(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pypdfium2
+
+    def refuse(doc: object, index: int) -> None:
+        raise pypdfium2.PdfiumError("Failed to load page.")
+
+    data = _ruled_pdf()
+    monkeypatch.setattr(pdf_pdfium, "page_geometry", refuse)
+    assert pdf.read(data).text == pdf._read_pdfplumber(data).text
+
+
 def _lattice(rng: random.Random) -> list[dict]:
     """Ruling lines of a grid with gaps, jitter within the snap tolerance, doubled and
     overlapping segments and a few short strokes."""
