@@ -8,6 +8,7 @@ a blank value at a known column. Text rows are not: empty cells of a tab row are
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -89,14 +90,18 @@ def split_labels(row: Row) -> tuple[list[str], list[str], int]:
     Grid rows: the values are every cell after the last label cell (blanks included, so a blank
     zero stays in its column). Text rows: the non-blank cells after the labels.
     """
-    cells = row.cells
-    if row.positional:
+    return split_cells(row.cells, row.positional)
+
+
+def split_cells(cells: Sequence[str], positional: bool) -> tuple[list[str], list[str], int]:
+    """`split_labels` of a row's cells, without a Row."""
+    if positional:
         last = -1
         for i, cell in enumerate(cells):
             if cell.strip() and not is_value(cell):
                 last = i
         labels = _dedupe([c for c in cells[: last + 1] if c.strip()])
-        return labels, cells[last + 1 :], last + 1
+        return labels, list(cells[last + 1 :]), last + 1
     labels: list[str] = []
     values: list[str] = []
     for cell in cells:

@@ -17,7 +17,7 @@ from govreports import spec
 from parsers.tables import mapping
 from parsers.tables.mapping import TABLES, table_of
 from parsers.tables.normalize import CACHE_SIZE, edit_distance, normalize, split_ordinal, variants
-from parsers.tables.rows import Row, split_labels
+from parsers.tables.rows import Row, split_cells
 
 T4_ROW = "appeals"  # pseudo row id of table 4's single line of 15 figures
 
@@ -123,7 +123,7 @@ class _View(NamedTuple):
 def _row_view(cells: tuple[str, ...], positional: bool) -> _View:
     """Memoised: the rows of the tables recur from report to report. A row whose figures are
     new still finds its labels' reading in `_label_view`."""
-    labels, values, offset = split_labels(Row(list(cells), grid=0 if positional else None))
+    labels, values, offset = split_cells(cells, positional)
     norms, named, caption, t2_header, t3_mark, t3_note, t4_marker = _label_view(tuple(labels))
     has_values = any(v.strip() for v in values) or (positional and bool(values) and bool(norms))
     return _View(
