@@ -182,7 +182,9 @@ class Generic(Style):
         scripts = texts(response.selector, "//script[not(@src)]/text()")
         if not scripts:
             return
-        program = jspager.read_program(scripts)
+        if not anchors and not any(jspager.POSTS.search(script) for script in scripts):
+            return  # no javascript: link, and no script asking an API on load
+        program = jspager.read_program(scripts, also=[h + " " + o for h, o, _ in anchors])
         if not program.functions:
             return
         # (leaf function, page numbers) of GET pagers and of API pagers.

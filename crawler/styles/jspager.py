@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 _MAX_DEPTH = 4  # calls through other page functions (next() -> goPage(n) -> …)
+_MAX_TOKENS = 400
 _JS_HREF = re.compile(
     r"^\s*javascript\s*:\s*(?:void\s*\(\s*0\s*\)\s*;\s*)?([A-Za-z_$][\w$.]*)\s*\((.*)\)\s*;?\s*$", re.S
 )
@@ -34,7 +35,7 @@ _NAV = re.compile(
     r"|(?:(?:window|document|self|top|parent)\s*\.\s*)?location\s*\.\s*(?:assign|replace)\s*\("
     r"|window\s*\.\s*(?:open|navigate)\s*\("
 )
-_POST = re.compile(r"(?:\$|jQuery)\s*\.\s*(post|ajax|get|getJSON)\s*\(|\bfetch\s*\(")
+POSTS = re.compile(r"(?:\$|jQuery)\s*\.\s*(post|ajax|get|getJSON)\s*\(|\bfetch\s*\(")
 
 
 class Unknown(Exception):
@@ -90,7 +91,9 @@ def tokens(text: str, pos: int = 0) -> list[tuple[str, Any]]:
     """Tokens from `pos` up to the end of the statement's depth (stops at a lone `;` at depth 0)."""
     out: list[tuple[str, Any]] = []
     depth = 0
-    while pos < len(text):
+    # A pager statement is short; the cap keeps a long minified script from being read to its end
+    # once per `var` (no statement of interest is this long).
+    while pos < len(text) and len(out) < _MAX_TOKENS:
         while pos < len(text) and text[pos].isspace():
             pos += 1
         if text.startswith("//", pos):  # a comment to the end of the line
@@ -381,8 +384,13 @@ def _block_end(text: str, start: int) -> int:
     return n
 
 
-def read_program(scripts: list[str]) -> Program:
-    """Functions and page-level `var`s of the inline scripts (values that evaluate; others left out)."""
+_IDENT = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+def read_program(scripts: list[str], also: list[str] | None = None) -> Program:
+    """Functions and page-level `var`s of the inline scripts (values that evaluate; others left out).
+    Only the `var`s some function body or `also` (link hrefs, onclicks) names are evaluated: an
+    inline minified library declares thousands the pager never reads."""
     program = Program()
     top_level: list[str] = []
     for script in scripts:
@@ -400,8 +408,15 @@ def read_program(scripts: list[str]) -> Program:
             pos = end
         outside.append(script[pos:])
         top_level.append("\n".join(outside))
+    used: set[str] = set()
+    for _, body in program.functions.values():
+        used.update(_IDENT.findall(body))
+    for text in also or []:
+        used.update(_IDENT.findall(text))
     for text in top_level:
         for m in _VAR.finditer(text):
+            if m.group(1) not in used:
+                continue
             try:
                 program.globals[m.group(1)] = _Parser(
                     tokens(text, m.end()), program.globals, program, 0
@@ -434,7 +449,7 @@ def resolve(
     actions: list[tuple[int, str, re.Match[str]]] = []
     for m in _NAV.finditer(body):
         actions.append((m.start(), "nav", m))
-    for m in _POST.finditer(body):
+    for m in POSTS.finditer(body):
         actions.append((m.start(), "api", m))
     actions.sort(key=lambda a: a[0])
     local_vars = list(_VAR.finditer(body))
