@@ -4,6 +4,7 @@ visible text. Shared by the style modules and the spider; works on parsel Select
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -111,14 +112,26 @@ def _compiled(xpath: str) -> etree.XPath:
     return etree.XPath(xpath, smart_strings=False)
 
 
+# The visible text of a page is asked for by the response guard, the soft-page check, the metadata
+# reader and the report test: one evaluation per parsed HTML page (weak keys: gone with the tree;
+# XML trees, plain lxml.etree._Element, take no weak references and are not cached).
+_PAGE_TEXTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def texts(sel: Selector, xpath: str = TEXT_XPATH) -> list[str]:
     root = sel.root
     if not hasattr(root, "xpath"):
         return []
+    memo = xpath == TEXT_XPATH and isinstance(root, etree.ElementBase)
+    if memo and (cached := _PAGE_TEXTS.get(root)) is not None:
+        return list(cached)
     try:
-        return list(_compiled(xpath)(root))
+        found = list(_compiled(xpath)(root))
     except Exception:  # not markup (JSON answers)
         return []
+    if memo:
+        _PAGE_TEXTS[root] = tuple(found)
+    return found
 
 
 def _elements(sel: Selector, xpath: str) -> list:
