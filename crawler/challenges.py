@@ -14,8 +14,14 @@ def detect(status: int, headers: dict[str, list[bytes]] | object, body: bytes) -
     """A reason string when the response is a challenge page, else None."""
     cookies = b" ".join(_header_values(headers, b"Set-Cookie"))
     head = body[:65536]
-    ruishu = status == 412 or _RUISHU_META.search(head) or re.search(rb"\w+S=6", cookies)
-    if status in (412, 202, 200, 400) and _RUISHU_SCRIPT.search(head) and ruishu:
+    # Every response passes here: the literal test first (each script pattern contains `$_ts`),
+    # the regular expressions only on the rare page that has it.
+    if (
+        status in (412, 202, 200, 400)
+        and b"$_ts" in head
+        and _RUISHU_SCRIPT.search(head)
+        and (status == 412 or _RUISHU_META.search(head) or re.search(rb"\w+S=6", cookies))
+    ):
         return f"js_challenge: Ruishu dynamic cookie (HTTP {status})"
     if status == 521 and (b"__jsluid" in cookies or _JIASULE.search(head)):
         return "js_challenge: Jiasule (HTTP 521)"
