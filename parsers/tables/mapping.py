@@ -35,6 +35,7 @@ class RowSpec:
         return f"{self.row_id}.{column}"
 
 
+@cache
 def table_of(key: str) -> str:
     return TABLE_OF_PREFIX[key.split(".", 1)[0]]
 

@@ -117,6 +117,7 @@ class _View(NamedTuple):
     t3_mark: bool  # 商业企业 among the labels (table 3's header row)
     t3_note: bool  # table 3's 勾稽关系 note among the labels
     t4_marker: bool  # a table-4 header word among the labels
+    inert: bool  # none of the above and no row named: the row matters only inside table 2 or 4
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -126,6 +127,7 @@ def _row_view(cells: tuple[str, ...], positional: bool) -> _View:
     labels, values, offset = split_cells(cells, positional)
     norms, named, caption, t2_header, t3_mark, t3_note, t4_marker = _label_view(tuple(labels))
     has_values = any(v.strip() for v in values) or (positional and bool(values) and bool(norms))
+    inert = caption is None and named[0] is None and not (t2_header or t3_mark or t3_note or t4_marker)
     return _View(
         tuple(labels),
         tuple(values),
@@ -138,6 +140,7 @@ def _row_view(cells: tuple[str, ...], positional: bool) -> _View:
         t3_mark,
         t3_note,
         t4_marker,
+        inert,
     )
 
 
@@ -192,6 +195,8 @@ def walk(rows: list[Row]) -> Walk:
             grid, ctx, caption, header, t3header = row.grid, None, None, None, None
         positional = row.grid is not None
         view = _row_view(tuple(row.cells), positional)
+        if view.inert and ctx != "table2" and ctx != "table4":
+            continue  # (every test below would fail: narrative and rows of no table)
         labels, values, offset, norms, has_values = (
             view.labels,
             view.values,
