@@ -21,7 +21,7 @@ import html as html_lib
 import re
 import threading
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 
 import lxml.html
 from lxml import etree
@@ -58,10 +58,11 @@ _SNIPPET_BLOCK = re.compile(
 _ANY_TAG = re.compile(r"<[^>]*>")
 _HEADINGS_XP = etree.XPath("//h1 | //h2 | //h3")
 _MAX_TITLE_CHARS = 80
-# One XPath (evaluated in C) instead of a Python loop over the cells.
+# One XPath (evaluated in C) instead of a Python loop over the cells. `or`, not a union: libxml2
+# stops at the first test that holds (a union builds every node-set first, ~5x the cost).
 _LAYOUT_TABLE_XP = etree.XPath(
-    "boolean(.//table | .//td[.//p] | .//th[.//p] | .//td[string-length(normalize-space(.)) > $long]"
-    " | .//th[string-length(normalize-space(.)) > $long])"
+    ".//table or .//td[.//p] or .//th[.//p] or .//td[string-length(normalize-space(.)) > $long]"
+    " or .//th[string-length(normalize-space(.)) > $long]"
 )
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head"})
 _DETAIL_RE = re.compile(
@@ -464,7 +465,13 @@ def _grids(root: etree._Element) -> list[Grid]:
 def _boilerplate(el: etree._Element) -> bool:
     if el.tag in _BOILERPLATE_TAGS:
         return True
-    marks = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return _boilerplate_marks(el.get("class") or "", el.get("id") or "")
+
+
+@lru_cache(maxsize=1024)
+def _boilerplate_marks(cls: str, ident: str) -> bool:
+    """A class/id pair that marks page chrome (memoised: a site repeats its few class names)."""
+    marks = f"{cls} {ident}"
     return bool(marks.strip()) and _BOILERPLATE_RE.search(marks.lower()) is not None
 
 
