@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 import random
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from scrapy import Request
 from scrapy.downloadermiddlewares import cookies as _cookies_mw
@@ -173,3 +174,31 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if slot is not None:
             # AutoThrottle lowers it again once answers are 200; it never lowers on errors.
             slot.delay = max(slot.delay, min(delay / 2, self.cap))
+
+
+def release_tree(response: Response) -> None:
+    """Drop a response's parsed tree now: Scrapy's `response.selector` keeps a reference back to
+    its response, so the pair (body, text and lxml tree, ~10× the page) is a reference cycle that
+    only the cyclic garbage collector frees — hundreds of finished pages were held at a time."""
+    if isinstance(response, TextResponse):
+        response._cached_selector = None
+
+
+class ReleaseTreeMiddleware:
+    """Spider middleware closest to the engine: once a callback's output is consumed, the page's
+    tree is released (a later `response.selector` would parse it again)."""
+
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        try:
+            yield from result
+        finally:
+            release_tree(response)
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
+        try:
+            async for out in result:
+                yield out
+        finally:
+            release_tree(response)

@@ -58,6 +58,10 @@ DOWNLOADER_MIDDLEWARES = {
     # After decompression (590), before meta-refresh (580) and retry (550).
     "crawler.middlewares.ResponseGuardMiddleware": 585,
 }
+SPIDER_MIDDLEWARES = {
+    # Closest to the engine: a page's parsed tree is freed as soon as its callback is done.
+    "crawler.middlewares.ReleaseTreeMiddleware": 5,
+}
 DUPEFILTER_CLASS = "crawler.jobstate.LedgerDupeFilter"
 ITEM_PIPELINES = {
     "crawler.pipelines.ParsePipeline": 300,

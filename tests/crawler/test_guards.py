@@ -118,3 +118,47 @@ def test_backoff_grows_and_is_capped(crawler) -> None:
     assert 1.6 <= mw.delay_for(0) <= 2.4 and 14.4 <= mw.delay_for(2) <= 21.6
     assert sum(mw.delay_for(n) for n in range(settings.getint("RETRY_TIMES"))) > 60
     assert mw.delay_for(10) <= 60 * 1.2
+
+
+def test_release_tree_frees_the_page_without_the_cycle_collector() -> None:
+    """response.selector refers back to its response: the spider middleware breaks that cycle once
+    the callback's output is consumed, so the page and its lxml tree go at once."""
+    import asyncio
+    import gc
+    import weakref
+
+    from scrapy.http import HtmlResponse
+
+    from crawler.middlewares import ReleaseTreeMiddleware
+
+    def page() -> HtmlResponse:
+        return HtmlResponse(
+            "http://127.0.0.1/a.html", body=b"<html><body><p>x</p></body></html>", encoding="utf-8"
+        )
+
+    mw = ReleaseTreeMiddleware()
+
+    def callback(response: HtmlResponse):
+        yield {"text": response.selector.xpath("//p/text()").get()}
+
+    async def consume(response: HtmlResponse) -> list:
+        async def agen():
+            for out in callback(response):
+                yield out
+
+        return [o async for o in mw.process_spider_output_async(response, agen())]
+
+    gc.disable()
+    try:
+        response = page()
+        assert list(mw.process_spider_output(response, callback(response))) == [{"text": "x"}]
+        ref = weakref.ref(response)
+        del response
+        assert ref() is None  # freed by reference counting, no gc.collect() needed
+        response = page()
+        assert asyncio.run(consume(response)) == [{"text": "x"}]
+        ref = weakref.ref(response)
+        del response
+        assert ref() is None
+    finally:
+        gc.enable()
