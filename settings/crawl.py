@@ -18,8 +18,12 @@ DOWNLOAD_DELAY = 0.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.25
 AUTOTHROTTLE_MAX_DELAY = 30.0
-# Aim at the per-domain concurrency: AutoThrottle then only slows a portal whose latency grows.
-AUTOTHROTTLE_TARGET_CONCURRENCY = float(CONCURRENT_REQUESTS_PER_DOMAIN)
+# AutoThrottle spaces a portal's requests by latency / target. Aimed exactly at the per-domain cap,
+# delay and cap bind together and every wobble in latency leaves the portal below its cap; aimed
+# at twice the cap, the cap (CONCURRENT_REQUESTS_PER_DOMAIN in flight) is what binds on a fast
+# portal, and a slowing one is still slowed by both: at most cap / latency requests a second,
+# spaced by latency / target, and the delay never falls on error answers.
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0 * CONCURRENT_REQUESTS_PER_DOMAIN
 DOWNLOAD_DELAY_JITTER = 0.5  # ±50 %
 
 # -- retries: 2/6/18/54 s backoff (±20 %); four retries outlast a one-minute ban ---------------
@@ -70,12 +74,22 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.jobstate.JobDirGuard": 10,
     "crawler.extensions.CrawlSummary": 500,
+    # No consoles into a scheduled crawl: telnet, and Scrapy 2.19's HTTP remote control (a code
+    # console on a localhost port that also costs every crawl the aiohttp import, ~7 MB).
     "scrapy.extensions.telnet.TelnetConsole": None,
+    "scrapy.extensions.remote_control.RemoteControl": None,
 }
 # JOBDIR: set per crawl (`govreports crawl` uses <data>/jobs/<portals>); `-s JOBDIR=…` by hand.
 JOBDIR = None
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+# One crawl covers many portals: hand the downloader the request of the portal with the fewest
+# downloads under way. With the default (one priority queue for all), the 64 downloader places
+# fill with whichever portal listed its reports first, and the other portals wait idle.
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
+# A response yields at most one item (its report); Scrapy's default of 100 parallel item
+# workers per response cost 100 asyncio tasks on every page.
+CONCURRENT_ITEMS = 4
 
 # Parsing runs in worker threads (crawler.pipelines.ParsePipeline).
 REACTOR_THREADPOOL_MAXSIZE = 8
