@@ -9,8 +9,8 @@ come from pdfminer (see pdf_pdfium).
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Hashable
 
-from pdfplumber import table as pt
 from pdfplumber import utils
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom
@@ -34,8 +34,7 @@ def find_tables(edges: list[dict]) -> list[list[Box]]:
     ]
     v = [e for e in _join(_snap(v, 0), 1, 3) if e[5] >= EDGE_MIN_LENGTH]
     h = [e for e in _join(_snap(h, 1), 0, 2) if e[4] >= EDGE_MIN_LENGTH]
-    cells = intersections_to_cells(_crossings(v, h))
-    return [list(t) for t in pt.cells_to_tables(cells)]
+    return cells_to_tables(intersections_to_cells(_crossings(v, h)))
 
 
 # Edges below are lists [x0, top, x1, bottom, width, height]. The arithmetic is pdfplumber's,
@@ -100,7 +99,7 @@ def _join(edges: list[list[float]], lo: int, hi: int) -> list[list[float]]:
     return out
 
 
-def _crossings(v: list[list[float]], h: list[list[float]]) -> dict[tuple[float, float], dict[str, list[Box]]]:
+def _crossings(v: list[list[float]], h: list[list[float]]) -> dict[tuple[float, float], dict[str, list[int]]]:
     """pdfplumber's edges_to_intersections (same tolerances, same tests), each vertical edge
     tried only against the horizontal ones near its vertical extent."""
     hs = sorted(h, key=lambda e: (e[1], e[0]))
@@ -123,16 +122,18 @@ def _crossings(v: list[list[float]], h: list[list[float]]) -> dict[tuple[float, 
                 at = out.get(vertex)
                 if at is None:
                     at = out[vertex] = {"v": [], "h": []}
-                at["v"].append((ve[0], ve[1], ve[2], ve[3]))
-                at["h"].append((he[0], he[1], he[2], he[3]))
+                # Edges by number: after joining no two edges of one direction share a box,
+                # so a number stands for a box as well as pdfplumber's box comparison.
+                at["v"].append(id(ve))
+                at["h"].append(id(he))
     return out
 
 
-def intersections_to_cells(intersections: dict[tuple[float, float], dict[str, list[Box]]]) -> list[Box]:
+def intersections_to_cells(intersections: dict[tuple[float, float], dict[str, list[Hashable]]]) -> list[Box]:
     """pdfplumber's intersections_to_cells, same cells in the same order, without its quadratic
     scans: for each crossing point, the smallest cell whose four sides are drawn. The edges at
-    each point are given by their boxes (x0, top, x1, bottom), which is how pdfplumber compares
-    them."""
+    each point are given by anything that is equal for equal boxes (x0, top, x1, bottom), which
+    is how pdfplumber compares them."""
     points = sorted(intersections)
     # Two points are joined when one ruling line (compared by its box, as pdfplumber does) runs
     # through both.
@@ -175,6 +176,35 @@ def intersections_to_cells(intersections: dict[tuple[float, float], dict[str, li
         if found:
             cells.append(found)
     return cells
+
+
+def cells_to_tables(cells: list[Box]) -> list[list[Box]]:
+    """pdfplumber's cells_to_tables for distinct cells (intersections_to_cells gives each its own
+    top-left corner): cells join the table in the making while they share a corner with it, the
+    tables are sorted by their top-left cell and one-cell tables dropped."""
+    corners = [((x0, top), (x0, bottom), (x1, top), (x1, bottom)) for x0, top, x1, bottom in cells]
+    remaining = list(range(len(cells)))
+    tables: list[list[Box]] = []
+    current: list[int] = []
+    seen: set[tuple[float, float]] = set()
+    while remaining:
+        before = len(current)
+        left = []
+        for i in remaining:
+            a, b, c, d = corners[i]
+            if not current or a in seen or b in seen or c in seen or d in seen:
+                seen.update(corners[i])
+                current.append(i)
+            else:
+                left.append(i)
+        remaining = left
+        if len(current) == before:
+            tables.append([cells[i] for i in current])
+            current, seen = [], set()
+    if current:
+        tables.append([cells[i] for i in current])
+    tables.sort(key=lambda t: min((c[1], c[0]) for c in t))
+    return [t for t in tables if len(t) > 1]
 
 
 def outside_bboxes(objs: list[dict], bboxes: list[Box]) -> list[dict]:
