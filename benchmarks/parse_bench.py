@@ -18,7 +18,7 @@ What is measured, so that the ratio is one a sceptical reader can accept:
   round's own ratio is printed beside it.
 
 The breakdown (format reader, `extract_tables`, the rest of `build_record`) is measured the
-same way on a third set of distinct reports. The last line checks the figures: every generated
+same way on a further set of distinct reports. The last line checks the figures: every generated
 report must read back to its record's title, agency, year, template and cells.
 """
 
