@@ -7,9 +7,13 @@ one canvas, words mapped back by position) to keep Tesseract calls few:
 
 1. chi_sim over every non-empty cell (labels and numbers);
 2. cells that read as numbers are read again with a digits-only pass; both readings must agree
-   and both confidences must reach OCR_MIN_CELL_CONFIDENCE, else the cell is *uncertain*;
+   and both confidences must reach OCR_MIN_CELL_CONFIDENCE, else the cell is *uncertain* (an
+   agreement with low confidence is trusted when chi_sim and a reading of the crop on its own
+   saw the same digits with confidence); cells that are neither a sure number nor a known label
+   are read again on their own as text (a short label lost on the crowded batch canvas);
 3. a table-3 row whose 总计 is not the sum of its six columns (A3), or a table-4 group whose
-   总计 is not the sum of its four results (A4), has its least confident cells marked uncertain.
+   总计 is not the sum of its four results (A4), has its least confident cells marked uncertain;
+   an uncertain reading is accepted only when an identity pins it down (parsers.formats.ocr_sums).
 
 Uncertain cells go into `Document.uncertain` (table, row, column of the final grids): the
 table code stores them as null with a finding. A number is never guessed. Labels are snapped
@@ -36,6 +40,7 @@ from typing import Any
 from govreports import spec
 from parsers.document import Document, Grid, PageMeta
 from parsers.errors import UnreadableDocument
+from parsers.formats import ocr_sums
 from parsers.formats import pdf as geometry
 from parsers.tables.normalize import edit_distance
 from settings import parse as limits
@@ -338,16 +343,19 @@ def _read_cells(img: Any, boxes_px: list[tuple[int, int, int, int]]) -> list[str
     candidates = [k for k, (text, _c) in enumerate(first) if _snap_label(text) not in _labels()]
     digits_cfg = f"--psm 6 {_FAST} -c tessedit_char_whitelist=0123456789.-+"
     with ThreadPoolExecutor(max_workers=2) as pool:  # two independent Tesseract processes
-        f2 = pool.submit(_stack_ocr, [crops[k] for k in candidates], "eng", digits_cfg)
-        f3 = pool.submit(_stack_ocr, [_scaled(crops[k], 28) for k in candidates], "eng", digits_cfg)
+        digit_crops = [_without_unit(crops[k], first[k][0]) for k in candidates]
+        f2 = pool.submit(_stack_ocr, digit_crops, "eng", digits_cfg)
+        f3 = pool.submit(_stack_ocr, [_scaled(c, 28) for c in digit_crops], "eng", digits_cfg)
         pass2, pass3 = f2.result(), f3.result()
     # Where the two batch readings differ, each crop is read once more on its own.
     disputed = [
         j
         for j, (a, b) in enumerate(zip(pass2, pass3, strict=True))
-        if _DIGITS.sub("", a[0]) != _DIGITS.sub("", b[0]) or not _DIGITS.sub("", a[0])
+        if _DIGITS.sub("", a[0]) != _DIGITS.sub("", b[0])
+        or not _DIGITS.sub("", a[0])
+        or (min(a[1], b[1]) < limits.OCR_MIN_CELL_CONFIDENCE and _plain_digits(*first[candidates[j]]) == a[0])
     ]
-    singles = {j: _single_digits(crops[candidates[j]]) for j in disputed}
+    singles = {j: _single_digits(digit_crops[j]) for j in disputed}
     numbers = {
         k: (a, b, singles.get(j)) for j, (k, a, b) in enumerate(zip(candidates, pass2, pass3, strict=True))
     }
@@ -361,16 +369,20 @@ def _read_cells(img: Any, boxes_px: list[tuple[int, int, int, int]]) -> list[str
         if sure and _explains(crops[k], _MARK.sub("", number)):
             results[i] = number
             continue
-        if not sure and text.strip() and len(_CJK.findall(text)) < 2:
-            results[i] = number  # looks like a number, but not a sure one: uncertain
-            continue
-        # Neither a known label nor a sure number: read the crop on its own as text.
+        # Neither a known label nor a sure number: read the crop on its own as text. The batch
+        # reading of a short label can come back as a stray glyph or two ("Le" for （七）总计 —
+        # words of a crowded canvas land in the wrong slot), which would leave the row unlabelled.
         alone, alone_conf = _single_label(crops[k])
         label = _snap_label(alone)
         if label in _labels():
             results[i] = f"\x01{min(int(alone_conf), 99):03d}\x01{label}"
+        elif not sure and text.strip() and len(_CJK.findall(text)) < 2:
+            results[i] = number  # looks like a number, but not a sure one: uncertain
         else:
-            results[i] = f"\x01{min(int(conf), 99):03d}\x01{_snap_label(text)}"
+            text = _snap_label(text)
+            # Text that is neither a label nor a sure number must not pass for a figure.
+            trusted = conf if len(_CJK.findall(text)) >= 2 else 0
+            results[i] = f"\x01{min(int(trusted), 99):03d}\x01{text}"
     return results
 
 
@@ -387,6 +399,32 @@ def _clean(img: Any) -> Any:
     if box is None:
         return img
     return ImageOps.expand(img.crop(box), border=10, fill=255)
+
+
+def _without_unit(crop: Any, text: str) -> Any:
+    """The crop without a trailing 元 when chi_sim read one: the digits-only passes must print
+    every glyph as a digit and read 元 as a 7 (75394432.52元 -> 75394432.527), which leaves
+    the amount disputed.
+
+    The unit is the last run of ink columns, about as wide as the text is tall (digits are half
+    that); anything else leaves the crop as it is."""
+    import numpy as np
+
+    if not "".join(text.split()).endswith("元"):
+        return crop
+    ink = (np.asarray(crop) < DARK).any(axis=0)
+    cols = np.nonzero(ink)[0]
+    if len(cols) < 2:
+        return crop
+    gaps = np.nonzero(np.diff(cols) > 1)[0]
+    if not len(gaps):
+        return crop
+    start = int(cols[gaps[-1] + 1])  # first column of the last run of ink
+    rows = np.nonzero((np.asarray(crop) < DARK).any(axis=1))[0]
+    height = int(rows[-1] - rows[0] + 1)
+    if not 0.7 * height <= int(cols[-1]) - start + 1 <= 1.4 * height:
+        return crop
+    return crop.crop((0, 0, max(1, start - 2), crop.height))
 
 
 def _zoom(img: Any, factor: float) -> Any:
@@ -451,8 +489,9 @@ def _number(
     """Marked reading of a cell that may hold a number; confidence 0 unless readings agree.
 
     Two digits-only batch readings (1x and rescaled) must agree, or one of them must agree with
-    a third reading of the crop on its own. The chi_sim reading vetoes when it saw real digits
-    with high confidence and they differ.
+    a third reading of the crop on its own. When they agree with low confidence, the chi_sim
+    reading and the reading on its own must both agree with confidence. The chi_sim reading
+    vetoes when it saw real digits with high confidence and they differ.
     """
     flat = "".join(text.split())
     if (
@@ -470,6 +509,16 @@ def _number(
     value, confidence = "", 0.0
     if d2 and d2 == d3:
         value, confidence = d2, min(c2, c3)
+        if confidence < limits.OCR_MIN_CELL_CONFIDENCE and single is not None:
+            # Agreeing but unsure (one pass often reads a lone "1" at ~50): trusted only when
+            # both other readings, from both models, saw the same digits with confidence.
+            d4, c4 = _DIGITS.sub("", single[0]), single[1]
+            if (
+                d4 == value
+                and _plain_digits(text, conf) == value
+                and min(c4, conf) >= limits.OCR_MIN_CELL_CONFIDENCE
+            ):
+                confidence = min(c4, conf, max(c2, c3))
     elif single is not None:
         d4, c4 = _DIGITS.sub("", single[0]), single[1]
         if d4 and d4 in (d2, d3):
@@ -481,6 +530,14 @@ def _number(
     if not value:
         value = d2 or d3 or d1
     return f"\x01{min(int(confidence), 99):03d}\x01{value + unit}"
+
+
+def _plain_digits(text: str, conf: float) -> str | None:
+    """The digits of a chi_sim reading that is nothing but a number read with confidence."""
+    flat = "".join(text.split())
+    if conf < limits.OCR_MIN_CELL_CONFIDENCE or not re.fullmatch(r"[\d.\-+]+", flat):
+        return None
+    return _DIGITS.sub("", flat)
 
 
 _FAST = "-c tessedit_do_invert=0"  # scans are dark-on-light; skip the inverted retry
@@ -560,9 +617,11 @@ def _read_pages(images: list[Any], dpi: float, fmt: str, meta: PageMeta) -> Docu
         pages = list(pool.map(page, range(1, len(images) + 1), images))
     text, grids = geometry.assemble(pages)
     uncertain, conf = _unmark(grids)
-    _check_sums(grids, uncertain, conf)
+    confirmed = ocr_sums.check_sums(grids, uncertain, conf)
     doc = Document(format=fmt, text=text, tables=grids, meta=meta, uncertain=uncertain)
     doc.meta.extra["ocr"] = f"tesseract chi_sim, {len(images)} page(s) at {dpi:.0f} dpi"
+    if confirmed:
+        doc.meta.extra["ocr"] += f", {confirmed} low-confidence reading(s) confirmed by A1-A4"
     if uncertain:
         doc.findings.append(
             {
@@ -594,28 +653,3 @@ def _unmark(grids: list[Grid]) -> tuple[set[tuple[int, int, int]], dict[tuple[in
                     uncertain.add((t, r, c))
                 confidence[(t, r, c)] = conf
     return uncertain, confidence
-
-
-def _int(text: str | None) -> int | None:
-    return int(text) if text and re.fullmatch(r"\d+", text) else None
-
-
-def _check_sums(
-    grids: list[Grid], uncertain: set[tuple[int, int, int]], confidence: dict[tuple[int, int, int], float]
-) -> None:
-    """A3 for rows ending in seven integers, A4 for a row of fifteen: when a sum fails, the
-    cells of that row read with less than near-certain confidence are not trusted."""
-    for t, grid in enumerate(grids):
-        for r, row in enumerate(grid):
-            vals = [_int(c) for c in row]
-            groups: list[list[int]] = []
-            if len(row) == 15 and all(v is not None for v in vals):
-                groups = [list(range(g, g + 5)) for g in (0, 5, 10)]
-            elif len(row) >= 8 and all(v is not None for v in vals[-7:]) and vals[-8] is None:
-                groups = [list(range(len(row) - 7, len(row)))]
-            for cols in groups:
-                nums = [vals[c] for c in cols]
-                if sum(nums[:-1]) != nums[-1]:  # type: ignore[arg-type]
-                    for c in cols:
-                        if confidence.get((t, r, c), 100.0) < 90:
-                            uncertain.add((t, r, c))

@@ -9,11 +9,28 @@ import pytest
 
 pytestmark = [pytest.mark.ocr, pytest.mark.office, pytest.mark.slow]
 
-# Target is 99 % (issue "Attachments"); measured on the samples: 96–98 %. Cells that are not
-# read right are null with a finding, which is what this suite guarantees without exception.
-MIN_RIGHT = 0.95
+# Issue #5: at least 99 % of the cells right over all sample records, the rest null with a
+# finding, never a wrong number. Measured: 1182/1183 = 99.9 % overall (the seeds 100 %, the
+# v2019 sample 197/198: a "77" the digit model reads as "17" stays null). A single record may
+# fall a little lower without failing the target, but not far.
+MIN_RIGHT = 0.99
+MIN_RIGHT_RECORD = 0.97
 
 _docs: dict[str, Any] = {}
+
+
+def _score(record: dict[str, Any]) -> tuple[int, int, dict[str, Any], list[str], set[str]]:
+    """(right, total, wrong cells, null cells, keys with a finding) of one record's scan."""
+    from parsers.tables import extract_tables
+
+    result = extract_tables(_ocr(record))
+    assert result.template == record["template"]
+    truth = record["cells"]
+    wrong = {k: (v, truth.get(k)) for k, v in result.cells.items() if v is not None and v != truth.get(k)}
+    nulls = [k for k in truth if result.cells.get(k) is None and truth[k] is not None]
+    flagged = {k for f in result.findings for k in f.keys}
+    right = sum(1 for k, v in truth.items() if result.cells.get(k) == v)
+    return right, len(truth), wrong, nulls, flagged
 
 
 def _ocr(record: dict[str, Any]) -> Any:
@@ -27,20 +44,23 @@ def _ocr(record: dict[str, Any]) -> Any:
 
 
 def test_scanned_pdf_cells(record: dict[str, Any]) -> None:
-    extract = pytest.importorskip("parsers.tables").extract_tables
     doc = _ocr(record)
     assert doc.format == "pdf"
     assert doc.meta.extra.get("ocr")
-    result = extract(doc)
-    assert result.template == record["template"]
-    truth = record["cells"]
-    wrong = {k: (v, truth.get(k)) for k, v in result.cells.items() if v is not None and v != truth.get(k)}
+    right, total, wrong, nulls, flagged = _score(record)
     assert not wrong, f"OCR produced wrong numbers: {wrong}"
-    nulls = [k for k in truth if result.cells.get(k) is None and truth[k] is not None]
-    flagged = {k for f in result.findings for k in f.keys}
     assert set(nulls) <= flagged, f"null cells without a finding: {set(nulls) - flagged}"
-    right = sum(1 for k, v in truth.items() if result.cells.get(k) == v)
-    assert right / len(truth) >= MIN_RIGHT, f"{right}/{len(truth)} cells right"
+    assert right / total >= MIN_RIGHT_RECORD, f"{right}/{total} cells right; missed {nulls}"
+
+
+def test_scanned_pdf_accuracy_over_all_samples(records: list[dict[str, Any]]) -> None:
+    """The issue's target, over every sample record together (reuses the per-record scans)."""
+    scores = {r["id"]: _score(r) for r in records}
+    right = sum(s[0] for s in scores.values())
+    total = sum(s[1] for s in scores.values())
+    missed = {rid: s[3] for rid, s in scores.items() if s[3]}
+    assert not any(s[2] for s in scores.values()), "OCR produced wrong numbers"
+    assert right / total >= MIN_RIGHT, f"{right}/{total} = {right / total:.2%} cells right; missed {missed}"
 
 
 def test_scanned_pdf_text(record: dict[str, Any]) -> None:

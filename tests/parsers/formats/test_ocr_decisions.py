@@ -30,6 +30,22 @@ def test_a_third_reading_settles_a_dispute() -> None:
     assert _text(r) == "8" and _conf(r) == 91
 
 
+def test_unsure_agreement_needs_both_other_readings() -> None:
+    # A lone "1": the rescaled pass is unsure, chi_sim and the reading on its own are not.
+    r = ocr._number("1", 81.0, ("1", 94.0), ("1", 52.0), ("1", 90.0))
+    assert _text(r) == "1" and _conf(r) == 81
+    # "77" seen by the scan: both digit passes and the single reading say "17", chi_sim saw a
+    # glyph (了). Not enough: the digit model's readings are not independent of each other.
+    r = ocr._number("了", 30.0, ("17", 71.0), ("17", 46.0), ("17", 65.0))
+    assert _conf(r) < 60
+    # chi_sim agrees but is itself unsure.
+    r = ocr._number("1", 50.0, ("1", 94.0), ("1", 52.0), ("1", 90.0))
+    assert _conf(r) < 60
+    # Without the reading on its own the low confidence stands.
+    r = ocr._number("1", 81.0, ("1", 94.0), ("1", 52.0))
+    assert _conf(r) < 60
+
+
 def test_chi_sim_veto() -> None:
     # chi_sim clearly saw other digits: the digit passes are not trusted.
     r = ocr._number("31", 95.0, ("51", 95.0), ("51", 93.0))
