@@ -39,3 +39,7 @@ class Document:
     findings: list[dict] = field(default_factory=list)
     # OCR'd cells whose confidence was too low to trust, by grid position: (table, row, col).
     uncertain: set[tuple[int, int, int]] = field(default_factory=set)
+    # Per grid of `tables`: the (first, last) indices of `text.splitlines()` that hold the same
+    # table's text, or None when its text is not in `text`. None as a whole: the reader cannot
+    # tell (the tables code then finds such lines by matching them against the grid cells).
+    grid_lines: list[tuple[int, int] | None] | None = None

@@ -27,8 +27,9 @@ import lxml.html
 from lxml import etree
 
 from govreports import spec
-from parsers.document import Document, Grid, PageMeta
+from parsers.document import Document, PageMeta
 from parsers.errors import UnreadableDocument
+from parsers.formats.html_tables import numbered_grids
 from parsers.formats.text import charset_from_headers, decode_bytes, normalize_charset, normalize_newlines
 from parsers.metadata import find_dates
 
@@ -39,6 +40,8 @@ _BYTE_CODECS = {"utf-8": "utf-8", "gb18030": "gb18030"}
 _INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head", "textarea", "select", "option")
 # Marks a block edge while whitespace is collapsed; becomes a line break afterwards.
 _BREAK = "\ue000"  # private use: never in real text, allowed in XML
+# Start and end of a table's text (noncharacters, as html_tables' marks: never in page text).
+_TABLE_START, _TABLE_END = "\ufdd4", "\ufdd5"
 _WS_RUN = re.compile(r"[ \t\r\n\f\v]+")
 _BLOCK_TAGS = (
     "p", "div", "br", "tr", "td", "th", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "table",
@@ -218,10 +221,17 @@ def _text_xslt() -> etree.XSLT:
         f" or .//th[string-length(normalize-space(.)) > {_LONG_CELL}]"
     )
     mark = f"<xsl:text>&#x{ord(_BREAK):X};</xsl:text>"
+    # A kept (layout) table is bracketed by lines of its own naming its ordinal among the tables
+    # (the numbering of html_tables.numbered_grids), so the lines holding each grid's text are
+    # known without matching cells against lines afterwards (see _split_table_marks).
+    ordinal = '<xsl:value-of select="count(preceding::table) + count(ancestor::table)"/>'
+    start = f"<xsl:text>{_TABLE_START}</xsl:text>"
+    end = f"<xsl:text>{_TABLE_END}</xsl:text>"
     sheet = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
 <xsl:output method="text" encoding="utf-8"/>
 <xsl:template match="{invisible}"/>
-<xsl:template match="table[not({layout})]"/>
+<xsl:template match="table[not({layout})]" priority="3"/>
+<xsl:template match="table" priority="2">{mark}{start}{ordinal}{mark}<xsl:apply-templates/>{mark}{end}{ordinal}{mark}</xsl:template>
 <xsl:template match="{blocks}">{mark}<xsl:apply-templates/>{mark}</xsl:template>
 </xsl:stylesheet>"""
     return etree.XSLT(etree.XML(sheet))
@@ -254,14 +264,55 @@ def _walk_text(root: etree._Element) -> str:
 def text_lines(el: etree._Element) -> str:
     """The text of `el` with one line per block or cell (the way a browser breaks it), data tables
     left out (they are read as grids)."""
+    return text_lines_with_tables(el)[0]
+
+
+def text_lines_with_tables(el: etree._Element) -> tuple[str, dict[int, tuple[int, int]] | None]:
+    """(text_lines(el), table ordinal -> (first, last) line of the text holding that table's text).
+
+    Ordinals count <table> elements from the start of `el`'s document; None: not known (a tree
+    too deep for XSLT)."""
     try:
         text = str(_text_xslt()(el))
     except etree.XSLTApplyError:
         # libxslt stops at a few thousand nested templates; a pathologically deep page still
         # yields its text, without the line structure.
-        text = _walk_text(el)
+        return _linearize(_walk_text(el)), None
+    text = _linearize(text)
+    if _TABLE_START not in text:
+        return text, {}
+    # The XSLT numbers tables within `el` (it runs on el's subtree alone); shift to the document's.
+    before = int(el.xpath("count(preceding::table) + count(ancestor::table)"))
+    return _split_table_marks(text, before)
+
+
+def _linearize(text: str) -> str:
     text = _WS_RUN.sub(" ", text).replace(_BREAK, "\n").replace("\xa0", " ")
     return _LINE_EDGES.sub("\n", text).strip()
+
+
+def _split_table_marks(marked: str, before: int) -> tuple[str, dict[int, tuple[int, int]]]:
+    """Drop the table mark lines and note which lines each table spans.
+
+    A mark sits between two block breaks, so after linearising it is a line of its own and the
+    breaks around it would have collapsed into one without it: dropping its line gives exactly
+    the unmarked text. The final strip covers a table that ended the text after a line with
+    trailing non-ASCII blanks (which the unmarked text's strip would have removed)."""
+    kept: list[str] = []
+    opened: dict[int, int] = {}
+    spans: dict[int, tuple[int, int]] = {}
+    for part in marked.splitlines(keepends=True):
+        head = part[0]
+        if head == _TABLE_START:
+            opened[int(part[1:]) + before] = len(kept)
+        elif head == _TABLE_END:
+            n = int(part[1:]) + before
+            first = opened.pop(n, len(kept))
+            if len(kept) > first:
+                spans[n] = (first, len(kept) - 1)
+        else:
+            kept.append(part)
+    return "".join(kept).strip(), spans
 
 
 # --------------------------------------------------------------------------------- metadata
@@ -453,12 +504,6 @@ def gkmlpt_detail(html: str) -> str | None:
 # ------------------------------------------------------------------------------------ tables
 
 
-def _grids(root: etree._Element) -> list[Grid]:
-    from parsers.formats.html_tables import read_grids
-
-    return read_grids(root)
-
-
 # -------------------------------------------------------------------------------- main text
 
 
@@ -506,10 +551,17 @@ def content_root(body: etree._Element) -> etree._Element:
 
 def main_text(root: etree._Element) -> str:
     """The report's running text: the content element's text, data tables left out."""
+    return main_text_with_tables(root)[0]
+
+
+def main_text_with_tables(root: etree._Element) -> tuple[str, dict[int, tuple[int, int]] | None]:
+    """(main_text(root), table ordinal -> its (first, last) text line; see text_lines_with_tables)."""
     body = root.find(".//body")
     if body is None:
         body = root
-    return normalize_newlines(text_lines(content_root(body)))
+    text, spans = text_lines_with_tables(content_root(body))
+    # The line breaks it rewrites are line ends to splitlines() too: the line numbers hold.
+    return normalize_newlines(text), spans
 
 
 def read(data: bytes, *, headers: Mapping[str, str] | None = None) -> Document:
@@ -522,13 +574,14 @@ def read(data: bytes, *, headers: Mapping[str, str] | None = None) -> Document:
         detail_root = _parse(f"<html><body>{detail}</body></html>")
         if detail_root.text_content().strip():
             body_root = detail_root
-    tables = _grids(body_root)
-    text = main_text(body_root)
+    tables, ordinals = numbered_grids(body_root)
+    text, spans = main_text_with_tables(body_root)
     if not meta.title or (not meta.published and not _has_portal_metadata(meta)):
         _fill_from_markup_metadata(meta, root)
     if not tables and _text_len(text) < _THIN_TEXT:
         text = _trafilatura_text(body_root) or text
-    return Document(format="html", text=text, tables=tables, meta=meta)
+    grid_lines = None if spans is None else [spans.get(n) for n in ordinals]
+    return Document(format="html", text=text, tables=tables, meta=meta, grid_lines=grid_lines)
 
 
 # A content element with less text than this held no report body; the heuristic may have

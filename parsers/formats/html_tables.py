@@ -37,12 +37,20 @@ def read_grids(source: str | bytes | _Element | etree._ElementTree) -> list[Grid
             return []
     else:
         root = source.getroot() if hasattr(source, "getroot") else source
+    return numbered_grids(root)[0]
+
+
+def numbered_grids(root: _Element) -> tuple[list[Grid], list[int]]:
+    """(grids, ordinals): every <table> under `root` with rows as a Grid, and for each grid the
+    table's position among all <table> elements in document order (a table without rows gives
+    no grid, so the two numberings differ)."""
     try:
         return _grids_xslt(root)
     except etree.XSLTApplyError:
         # libxslt stops at a few thousand nested templates: a pathologically deep page is read
         # by the Python walk (same grids, slower).
-        return [_grid(t) for t in root.iter("table") if _own_rows(t)]
+        tables = [(n, t) for n, t in enumerate(root.iter("table")) if _own_rows(t)]
+        return [_grid(t) for _, t in tables], [n for n, _ in tables]
 
 
 # ------------------------------------------------------------------- fast path: one XSLT pass
@@ -87,16 +95,18 @@ def _span_value(raw: str) -> int:
     return max(1, min(int(match.group()), _MAX_SPAN)) if match else 1
 
 
-def _grids_xslt(root: _Element) -> list[Grid]:
+def _grids_xslt(root: _Element) -> tuple[list[Grid], list[int]]:
     # Whitespace is collapsed on the whole string at once: the marks are not whitespace, so a
     # run never crosses a cell boundary.
     flat = _WS_RE.sub(" ", str(_grid_xslt()(root)))
     grids: list[Grid] = []
-    for table in flat.split(_TABLE)[1:]:
+    ordinals: list[int] = []
+    for n, table in enumerate(flat.split(_TABLE)[1:]):
         rows = table.split(_ROW)[1:]
         if rows:
             grids.append(_resolve([row.split(_CELL)[1:] for row in rows]))
-    return grids
+            ordinals.append(n)
+    return grids, ordinals
 
 
 def _resolve(rows: list[list[str]]) -> Grid:

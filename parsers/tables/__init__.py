@@ -75,7 +75,13 @@ def extract_tables(doc: Document) -> TablesResult:
     findings = built.findings + header_findings(w, template)
     if template is None and legacy is None and not any(built.present.values()):
         findings.append(NO_TABLES)
-    if use_grids:
+    if use_grids and doc.grid_lines is not None:
+        # The reader says which text lines hold each grid's text (HTML: tables with <p> cells
+        # stay in the text): those of the grids read are table lines, nothing to search for.
+        used = {h.row.grid for h in w.hits} | {legacy_grid}
+        spans = [span for i in used if i is not None and (span := doc.grid_lines[i])]
+        table_lines = set()
+    elif use_grids:
         # Cells come from the grids, but a reader may still have left the tables' text in
         # `doc.text` (one cell per line): find those lines too, so sections can drop them.
         used = {h.row.grid for h in w.hits} | {legacy_grid}

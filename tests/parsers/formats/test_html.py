@@ -252,3 +252,17 @@ def test_no_date_is_guessed_when_the_markup_declares_none() -> None:
     page = "<html><body><div><p>本页面于2024年1月25日更新。</p><p>联系电话：0577-62180500</p></div></body></html>"
     doc = read(page.encode("utf-8"))
     assert doc.meta.published is None
+
+
+def test_grid_lines_name_the_text_lines_of_tables_kept_in_the_text() -> None:
+    # a <p> in a cell makes the reader keep the table's text (it may be page layout) as well as
+    # its grid; the reader says which lines those are, counting tables outside the content too
+    before = "<table><tr><td>站内搜索</td></tr></table><table></table>"
+    celled = BODY.replace("<td>规章</td>", "<td><p>规章</p></td>")
+    doc = read(page(before=before, body="<p>前言</p><table><tr><td>甲</td></tr></table>" + celled).encode())
+    lines = doc.text.splitlines()
+    assert doc.grid_lines is not None and len(doc.grid_lines) == len(doc.tables) == 3
+    assert doc.grid_lines[0] is None and doc.grid_lines[1] is None  # outside the content / a data table
+    first, last = doc.grid_lines[2]
+    assert lines[first] == "第二十条第（一）项" and lines[last] == "12"
+    assert lines[first - 1] == "二、主动公开政府信息情况" and lines[last + 1] == "六、其他需要报告的事项"
