@@ -12,13 +12,12 @@ Handles, line by line:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from functools import cache, lru_cache
 
 from govreports import spec
 from parsers.tables import mapping
 from parsers.tables.normalize import CACHE_SIZE
-from parsers.tables.rows import Row, is_known_printed_label, is_value
+from parsers.tables.rows import Row, is_known_printed_label, is_value, label_cjk_max
 
 _MD_SEPARATOR_RE = re.compile(r"^:?-{2,}:?$")
 # label (optionally starting with a "1." ordinal) followed by a run of figures
@@ -68,19 +67,6 @@ def _unglued(cell: str) -> tuple[str, ...]:
     """`unglue`, memoised per cell: a line with new figures is mostly cells seen before
     ("规章", "0", "41")."""
     return tuple(unglue(cell))
-
-
-def _segments(cells: Sequence[str]) -> list[list[str]]:
-    """Split a cell list at every label that follows a value: one segment per table row."""
-    out: list[list[str]] = [[]]
-    seen_value = False
-    for cell in cells:
-        if cell and not is_value(cell) and seen_value:
-            out.append([])
-            seen_value = False
-        out[-1].append(cell)
-        seen_value = seen_value or (bool(cell) and is_value(cell))
-    return [seg for seg in out if any(c for c in seg)]
 
 
 # Printed punctuation variants a label may carry (full/half width, ordinal separators).
@@ -178,9 +164,31 @@ def _split_line(line: str) -> tuple[_Segments, tuple[str, ...], bool] | None:
     cells = line_cells(line)
     if cells is None:
         return None
-    pieces = tuple(piece for cell in cells for piece in _unglued(cell))
-    filled = tuple(c for c in pieces if c)
-    return tuple(map(tuple, _segments(pieces))), filled, all(is_value(c) for c in filled)
+    # One pass and one is_value per piece: the row segments (split at every label that follows a
+    # value), the non-blank pieces and whether all are values (a table row's line is new in
+    # every report, its figures are, so this runs once per row).
+    segments: list[tuple[str, ...]] = []
+    current: list[str] = []
+    current_filled = seen_value = False
+    filled: list[str] = []
+    all_values = True
+    for cell in cells:
+        for piece in _unglued(cell):
+            if piece:
+                filled.append(piece)
+                if is_value(piece):
+                    seen_value = True
+                else:
+                    all_values = False
+                    if seen_value:  # a label after a value starts the next row
+                        if current_filled:
+                            segments.append(tuple(current))
+                        current, current_filled, seen_value = [], False, False
+                current_filled = True
+            current.append(piece)
+    if current_filled:
+        segments.append(tuple(current))
+    return tuple(segments), tuple(filled), all_values
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -238,6 +246,20 @@ def _join_wrapped_labels(rows: list[Row]) -> list[Row]:
     return out
 
 
+@cache
+def _long_label_start() -> re.Pattern[str]:
+    """More CJK ideographs before the first digit than any known label holds."""
+    cjk = "\u4e00-\u9fff"
+    return re.compile(f"(?:[^{cjk}\\d]*[{cjk}]){{{label_cjk_max() + 1}}}")
+
+
+def _label_too_long(head: str) -> bool:
+    """`head` (a narrative line, mostly) cannot start a wrapped label: the label unglue would
+    cut from head + anything runs at least up to head's first digit, and already holds more
+    CJK ideographs than a known label. Saves ungluing two joined sentences per narrative pair."""
+    return _long_label_start().match(head) is not None
+
+
 @lru_cache(maxsize=CACHE_SIZE)
 def _wrapped_label(head: str, first: str) -> tuple[str, ...] | None:
     """The cells of `head` + `first` when they are one known label wrapped onto two lines, else
@@ -245,7 +267,7 @@ def _wrapped_label(head: str, first: str) -> tuple[str, ...] | None:
     if is_value(first):
         return None
     head = head.strip()
-    if not head or is_value(head) or is_known_printed_label(head):
+    if not head or _label_too_long(head) or is_value(head) or is_known_printed_label(head):
         return None
     joined = unglue(head + first.strip())
     return tuple(joined) if is_known_printed_label(joined[0]) else None

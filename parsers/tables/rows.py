@@ -43,7 +43,7 @@ def _more_cjk_than(n: int) -> re.Pattern[str]:
 
 
 @cache
-def _label_cjk_max() -> int:
+def label_cjk_max() -> int:
     """Most CJK ideographs a known row or group label holds."""
     labels = [*mapping.row_labels(), *mapping.group_labels()]
     return max(len(re.findall(f"[{_CJK}]", label)) for label in labels)
@@ -79,7 +79,7 @@ def is_known_label(norm: str) -> bool:
 
 def is_known_printed_label(text: str) -> bool:
     """is_known_label(normalize(text)), without normalising a narrative line."""
-    if _more_cjk_than(_label_cjk_max()).match(text):
+    if _more_cjk_than(label_cjk_max()).match(text):
         return False
     return is_known_label(normalize(text))
 
