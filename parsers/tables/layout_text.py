@@ -253,11 +253,11 @@ def _long_label_start() -> re.Pattern[str]:
     return re.compile(f"(?:[^{cjk}\\d]*[{cjk}]){{{label_cjk_max() + 1}}}")
 
 
-def _label_too_long(head: str) -> bool:
-    """`head` (a narrative line, mostly) cannot start a wrapped label: the label unglue would
-    cut from head + anything runs at least up to head's first digit, and already holds more
-    CJK ideographs than a known label. Saves ungluing two joined sentences per narrative pair."""
-    return _long_label_start().match(head) is not None
+def _label_too_long(joined: str) -> bool:
+    """`joined` (two lines, mostly narrative) cannot be a wrapped label: the first label unglue
+    would cut from it runs up to its first digit and already holds more CJK ideographs than a
+    known label. Saves ungluing two joined sentences per narrative pair."""
+    return _long_label_start().match(joined) is not None
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -267,7 +267,7 @@ def _wrapped_label(head: str, first: str) -> tuple[str, ...] | None:
     if is_value(first):
         return None
     head = head.strip()
-    if not head or _label_too_long(head) or is_value(head) or is_known_printed_label(head):
+    if not head or _label_too_long(head + first.strip()) or is_value(head) or is_known_printed_label(head):
         return None
     joined = unglue(head + first.strip())
     return tuple(joined) if is_known_printed_label(joined[0]) else None
