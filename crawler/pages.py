@@ -270,13 +270,27 @@ def embedded_detail(html: str) -> str | None:
     return visible_text(Selector(text=f"<html><body>{body}</body></html>"))
 
 
-def meta_content(sel: Selector, name: str) -> str | None:
-    wanted = name.lower()
+# A detail page asks for five or six of its <meta name=…> (SiteName, ColumnName, ArticleTitle twice,
+# PubDate): the meta elements are read once per parsed HTML tree.
+_PAGE_METAS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _metas(sel: Selector) -> dict[str, str]:
+    """Lower-cased name -> stripped content of the first <meta> of that name."""
+    root = sel.root
+    memo = isinstance(root, etree.ElementBase)
+    if memo and (cached := _PAGE_METAS.get(root)) is not None:
+        return cached
+    found: dict[str, str] = {}
     for el in _elements(sel, "//meta[@name]"):
-        if el.attrib.get("name", "").lower() == wanted:
-            value = (el.attrib.get("content") or "").strip()
-            return value or None
-    return None
+        found.setdefault(el.attrib.get("name", "").lower(), (el.attrib.get("content") or "").strip())
+    if memo:
+        _PAGE_METAS[root] = found
+    return found
+
+
+def meta_content(sel: Selector, name: str) -> str | None:
+    return _metas(sel).get(name.lower()) or None
 
 
 def page_title(sel: Selector) -> str | None:
