@@ -65,26 +65,33 @@ def numbered_grids(root: _Element) -> tuple[list[Grid], list[int]]:
 _TABLE, _ROW, _CELL, _FIELD = "\ufdd0", "\ufdd1", "\ufdd2", "\ufdd3"
 
 
+def _mark(ch: str) -> str:
+    return f"<xsl:text>&#x{ord(ch):X};</xsl:text>"
+
+
+# The grid pass as stylesheet pieces, so that html.py can run it in the same XSLT as the text.
+# GRID_ROOT_XSLT: what the "/" template outputs; GRID_CELL_TEMPLATES: the templates of mode "cell".
+GRID_ROOT_XSLT = f"""<xsl:for-each select="descendant-or-self::table">{_mark(_TABLE)}
+    <xsl:for-each select="tr | thead/tr | tbody/tr | tfoot/tr">{_mark(_ROW)}
+      <xsl:for-each select="td | th">{_mark(_CELL)}<xsl:if test="@rowspan or @colspan"><xsl:value-of
+        select="@rowspan"/>{_mark(_FIELD)}<xsl:value-of select="@colspan"/>{_mark(_FIELD)}</xsl:if><xsl:apply-templates
+        mode="cell"/></xsl:for-each>
+    </xsl:for-each>
+  </xsl:for-each>"""
+GRID_CELL_TEMPLATES = """<xsl:template match="table" mode="cell"/>
+<xsl:template match="p | div | li" mode="cell"><xsl:text> </xsl:text><xsl:apply-templates mode="cell"/></xsl:template>
+<xsl:template match="*" mode="cell"><xsl:apply-templates mode="cell"/></xsl:template>
+<xsl:template match="text()" mode="cell"><xsl:value-of select="."/></xsl:template>"""
+
+
 @cache
 def _grid_xslt() -> etree.XSLT:
-    def mark(ch: str) -> str:
-        return f"<xsl:text>&#x{ord(ch):X};</xsl:text>"
-
     sheet = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
 <xsl:output method="text" encoding="utf-8"/>
 <xsl:template match="/">
-  <xsl:for-each select="descendant-or-self::table">{mark(_TABLE)}
-    <xsl:for-each select="tr | thead/tr | tbody/tr | tfoot/tr">{mark(_ROW)}
-      <xsl:for-each select="td | th">{mark(_CELL)}<xsl:if test="@rowspan or @colspan"><xsl:value-of
-        select="@rowspan"/>{mark(_FIELD)}<xsl:value-of select="@colspan"/>{mark(_FIELD)}</xsl:if><xsl:apply-templates
-        mode="cell"/></xsl:for-each>
-    </xsl:for-each>
-  </xsl:for-each>
+  {GRID_ROOT_XSLT}
 </xsl:template>
-<xsl:template match="table" mode="cell"/>
-<xsl:template match="p | div | li" mode="cell"><xsl:text> </xsl:text><xsl:apply-templates mode="cell"/></xsl:template>
-<xsl:template match="*" mode="cell"><xsl:apply-templates mode="cell"/></xsl:template>
-<xsl:template match="text()" mode="cell"><xsl:value-of select="."/></xsl:template>
+{GRID_CELL_TEMPLATES}
 </xsl:stylesheet>"""
     return etree.XSLT(etree.XML(sheet))
 
@@ -96,9 +103,14 @@ def _span_value(raw: str) -> int:
 
 
 def _grids_xslt(root: _Element) -> tuple[list[Grid], list[int]]:
+    return grids_from_flat(str(_grid_xslt()(root)))
+
+
+def grids_from_flat(flat: str) -> tuple[list[Grid], list[int]]:
+    """`numbered_grids` from the output of the grid pass (GRID_ROOT_XSLT)."""
     # Whitespace is collapsed on the whole string at once: the marks are not whitespace, so a
     # run never crosses a cell boundary.
-    flat = _WS_RE.sub(" ", str(_grid_xslt()(root)))
+    flat = _WS_RE.sub(" ", flat)
     grids: list[Grid] = []
     ordinals: list[int] = []
     for n, table in enumerate(flat.split(_TABLE)[1:]):

@@ -266,3 +266,15 @@ def test_grid_lines_name_the_text_lines_of_tables_kept_in_the_text() -> None:
     first, last = doc.grid_lines[2]
     assert lines[first] == "第二十条第（一）项" and lines[last] == "12"
     assert lines[first - 1] == "二、主动公开政府信息情况" and lines[last + 1] == "六、其他需要报告的事项"
+
+
+def test_one_pass_gives_the_separate_passes_results() -> None:
+    from parsers.formats.html_tables import numbered_grids
+
+    celled = BODY.replace("<td>规章</td>", "<td><p>规章</p></td>")
+    root = reader._parse(page(before="<table><tr><td>站内搜索</td></tr></table>", body=celled))
+    content = reader.content_root(root.find(".//body"))
+    grids, ordinals, text, spans = reader.grids_and_text(root, content)
+    assert (grids, ordinals) == numbered_grids(root)
+    assert (text, spans) == reader.text_lines_with_tables(content)
+    assert spans and "data-govreports-content" not in content.attrib
