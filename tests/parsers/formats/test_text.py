@@ -61,3 +61,18 @@ def test_undecodable_bytes_are_refused_not_mojibake() -> None:
 def test_whitespace_only_is_unreadable() -> None:
     with pytest.raises(UnreadableDocument):
         read("\u3000 \n\n".encode())
+
+
+def test_mojibake_count_is_the_latin1_letters_and_c1_controls() -> None:
+    import random
+    import re
+
+    from parsers.formats.text import _mojibake_count
+
+    latin = re.compile(r"[\u00c0-\u00ff\u0080-\u009f]")
+    rng = random.Random(7)
+    ranges = [(0, 0x200), (0x4E00, 0x9FFF), (0xD800, 0xDFFF), (0x10000, 0x10FFFF)]
+    for _ in range(500):
+        text = "".join(chr(rng.randrange(*rng.choice(ranges))) for _ in range(rng.randrange(60)))
+        assert _mojibake_count(text) == len(latin.findall(text))
+    assert _mojibake_count("æ¿å¹³å\xa0") == 3  # æ å å; ¿ ¹ ³ and U+00A0 (A0–BF) are not counted
