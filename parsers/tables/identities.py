@@ -18,10 +18,15 @@ Cells = Mapping[str, int | str | None]
 Violation = tuple[str, str, tuple[str, ...]]
 
 
+_INT_ONLY = {int}
+
+
 def _ints(cells: Cells, keys: tuple[str, ...]) -> list[int] | None:
-    values = [cells.get(k) for k in keys]
+    values = list(map(cells.get, keys))
+    if {*map(type, values)} <= _INT_ONLY:  # the common case, tested in C: exact ints only
+        return values  # type: ignore[return-value]
     for v in values:
-        # the common case first: an exact int; then None, text, or a bool (never a count)
+        # an int subclass still counts; None, text or a bool (never a count) does not
         if type(v) is not int and (not isinstance(v, int) or isinstance(v, bool)):
             return None
     return values  # type: ignore[return-value]
