@@ -247,17 +247,18 @@ def _join_wrapped_labels(rows: list[Row]) -> list[Row]:
 
 
 @cache
-def _long_label_start() -> re.Pattern[str]:
-    """More CJK ideographs before the first digit than any known label holds."""
+def _long_label_run() -> re.Pattern[str]:
+    """A run of non-digits (from the start or a digit on) holding more CJK ideographs than any
+    known label."""
     cjk = "\u4e00-\u9fff"
-    return re.compile(f"(?:[^{cjk}\\d]*[{cjk}]){{{label_cjk_max() + 1}}}")
+    return re.compile(f"(?:^|(?<=\\d))(?:[^{cjk}\\d]*[{cjk}]){{{label_cjk_max() + 1}}}")
 
 
 def _label_too_long(joined: str) -> bool:
-    """`joined` (two lines, mostly narrative) cannot be a wrapped label: the first label unglue
-    would cut from it runs up to its first digit and already holds more CJK ideographs than a
-    known label. Saves ungluing two joined sentences per narrative pair."""
-    return _long_label_start().match(joined) is not None
+    """`joined` (two lines, mostly narrative) cannot be a wrapped label: unglue cuts label
+    pieces between digit runs, so a run of non-digits with more CJK ideographs than any known
+    label is one unknown piece (or an unknown whole). Saves ungluing two joined sentences."""
+    return _long_label_run().search(joined) is not None
 
 
 @lru_cache(maxsize=CACHE_SIZE)

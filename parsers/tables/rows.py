@@ -52,6 +52,8 @@ def label_cjk_max() -> int:
 @lru_cache(maxsize=CACHE_SIZE)
 def is_value(cell: str) -> bool:
     """A cell that holds a figure (or a printed blank marker such as "/"), not a label."""
+    if cell.isdigit() and cell.isascii():
+        return True  # a plain figure, the one new cell of most rows: no NFKC, no patterns
     if _more_cjk_than(value_cjk_max()).match(cell):
         return False  # narrative: no need to normalise it
     text = clean(cell)

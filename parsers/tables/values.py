@@ -96,6 +96,8 @@ def plain_count(raw: str | None) -> int | None:
     (int or signed_int) reads the same and without an issue; None for anything else (a blank,
     a sign, a decimal, a money unit: `parse_value` decides those per key). Memoised per text, so
     a figure seen in any cell of any report is not parsed again."""
+    if raw is not None and raw.isdigit() and raw.isascii() and raw not in _blank_values():
+        return int(raw)  # ASCII digits: what `_reading` gives them, without NFKC and patterns
     reading = _reading(raw)
     if reading is None or reading is _BLANK:
         return None

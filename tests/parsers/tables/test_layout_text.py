@@ -222,3 +222,16 @@ def test_unknown_header_typo_matches_by_position_within_edit_distance_2() -> Non
     (c24,) = [f for f in result.findings if f.check == "C24"]
     assert "本年发止件数" in c24.message and "fuzzy" in c24.message
     assert "active.regulations.repealed" in c24.keys
+
+
+def test_wrapped_label_joins_a_label_but_never_a_heading_and_a_sentence() -> None:
+    from parsers.tables.layout_text import _label_too_long, _wrapped_label
+
+    wrapped = _wrapped_label.__wrapped__(
+        "1.申请人无正当理由逾期不补正、行政机关不再处理", "其政府信息公开申请"
+    )
+    assert wrapped == ("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",)
+    sentence = "2023年，本级政府通过政府门户网站主动公开政府信息，具体情况如下：全年主动公开信息1234条。"
+    assert _label_too_long("二、主动公开政府信息情况" + sentence)  # the run after 2023 is too long
+    assert _wrapped_label.__wrapped__("二、主动公开政府信息情况", sentence) is None
+    assert not _label_too_long("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请")
