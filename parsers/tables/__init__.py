@@ -75,12 +75,15 @@ def extract_tables(doc: Document) -> TablesResult:
     findings = built.findings + header_findings(w, template)
     if template is None and legacy is None and not any(built.present.values()):
         findings.append(NO_TABLES)
-    if use_grids and doc.grid_lines is not None:
+    if use_grids and doc.grid_lines is not None and len(doc.grid_lines) == len(doc.tables):
         # The reader says which text lines hold each grid's text (HTML: tables with <p> cells
         # stay in the text): those of the grids read are table lines, nothing to search for.
         used = {h.row.grid for h in w.hits} | {legacy_grid}
-        spans = [span for i in used if i is not None and (span := doc.grid_lines[i])]
+        spans: list[set[int]] = []
         table_lines = set()
+        for i in used:
+            if i is not None and (span := doc.grid_lines[i]) is not None:
+                table_lines.update(range(span[0], span[1] + 1))
     elif use_grids:
         # Cells come from the grids, but a reader may still have left the tables' text in
         # `doc.text` (one cell per line): find those lines too, so sections can drop them.

@@ -110,3 +110,21 @@ def test_grids_without_report_tables_fall_back_to_the_text() -> None:
     truth = json.loads((PROJECT_SEEDS / "truth" / f"{seed.stem}.json").read_text(encoding="utf-8"))
     assert result.cells == truth["cells"]
     assert result.table_lines  # text lines again, the sections splitter drops them
+
+
+def test_grid_lines_from_the_reader_are_the_table_lines() -> None:
+    record = load_base_records()["pingtan-2018"]
+    grids = read_grids(render_html(record))
+    lines = [
+        "六、政府信息公开情况统计表",
+        *[c for row in grids[-1] for c in row if c],
+        "平潭综合实验区党政办公室",
+    ]
+    spans: list[tuple[int, int] | None] = [None] * len(grids)
+    spans[-1] = (1, len(lines) - 2)
+    result = extract_tables(Document(format="html", text="\n".join(lines), tables=grids, grid_lines=spans))
+    assert result.legacy == record["legacy"]
+    assert result.table_lines == set(range(1, len(lines) - 1))
+    # a reader whose line list does not match its grids is not trusted: the cells are matched instead
+    bad = extract_tables(Document(format="html", text="\n".join(lines), tables=grids, grid_lines=[]))
+    assert bad.table_lines == result.table_lines
