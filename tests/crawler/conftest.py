@@ -7,23 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from scrapy import Request
-from scrapy.http import HtmlResponse, Response, TextResponse
-
-from crawler import encoding
+from scrapy.http import Response
+from scrapy_responses import make_response
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Test folders are not packages (--import-mode=importlib): make the helper modules here importable.
 sys.path.insert(0, str(Path(__file__).parent))
-
-
-def make_response(
-    body: bytes, url: str, *, meta: dict | None = None, content_type: str | None = "text/html"
-) -> Response:
-    headers = {"Content-Type": content_type} if content_type else {}
-    enc = encoding.detect(body, content_type)
-    cls = TextResponse if body.lstrip()[:1] in (b"{", b"[") else HtmlResponse
-    return cls(url=url, body=body, headers=headers, encoding=enc, request=Request(url, meta=meta or {}))
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 from scrapy import Request
+from scrapy_responses import make_response
 
 from crawler import styles
 from crawler.pages import Entry
@@ -161,7 +162,6 @@ ROW = (
 
 
 def test_generic_javascript_pager_builds_the_page_urls(page) -> None:
-    from conftest import make_response
 
     body = _legacy_list(
         ROW.format(n=1),
@@ -177,7 +177,6 @@ def test_generic_javascript_pager_builds_the_page_urls(page) -> None:
 
 
 def test_generic_post_api_pages_and_answers(page) -> None:
-    from conftest import make_response
 
     script = (
         "function next(n){ $.ajax({url: '/xxgk/listData.asp', type: 'POST', contentType: 'application/json',"
