@@ -95,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"\nLate reports for {y} ({len(o['late'])})")
                 print(_table(o["late"], ["agency", "portal", "deadline", "published", "days_late"]))
             print(f"\nArchive: {db_file}\nTry: govreports export --db {db} | head -1")
+            print(f"     govreports serve --db {db}   (the dashboard on http://127.0.0.1:8000/)")
         if args.keep_serving:
             say("\nSample portals keep serving; Ctrl-C stops them.")
             try:
