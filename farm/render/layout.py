@@ -113,33 +113,8 @@ def _table3(template: str, cells: Mapping[str, Any]) -> Table:
         [_c("自然人", rs=2), _c("法人或其他组织", cs=5), _c("总计", rs=2)],
         [_c("商业企业"), _c("科研机构"), _c("社会公益组织"), _c("法律服务机构"), _c("其他")],
     ]
-    row_keys: dict[str, str] = {}
-    for k in spec.keys(template):  # type: ignore[arg-type]
-        if k.key.startswith("applications."):
-            row_keys.setdefault(k.key.split(".")[1], k.row)
-    paths = {rk: label.split(" / ") for rk, label in row_keys.items()}
-    in_group = [rk for rk, p in paths.items() if len(p) > 1]
-    sub_counts: dict[str, int] = {}
-    for rk in in_group:
-        if len(paths[rk]) == 3:
-            sub_counts[paths[rk][1]] = sub_counts.get(paths[rk][1], 0) + 1
-    seen_group = False
-    seen_sub: set[str] = set()
-    for rk, p in paths.items():
-        row: list[Cell] = []
-        if len(p) == 1:
-            row.append(_c(p[0], cs=3))
-        else:
-            if not seen_group:
-                row.append(_c(p[0], rs=len(in_group)))
-                seen_group = True
-            if len(p) == 2:
-                row.append(_c(p[1], cs=2))
-            else:
-                if p[1] not in seen_sub:
-                    row.append(_c(p[1], rs=sub_counts[p[1]]))
-                    seen_sub.add(p[1])
-                row.append(_c(p[2]))
+    for rk, head in spec.table3_row_heads(template):  # type: ignore[arg-type]
+        row: list[Cell] = [_c(h.text, rs=h.rowspan, cs=h.colspan) for h in head]
         for col in T3_COLUMNS:
             key = f"applications.{rk}.{col}"
             row.append(Cell(fmt_value(key, cells.get(key))))

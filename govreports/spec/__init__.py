@@ -108,3 +108,52 @@ def section_headings() -> dict[str, str]:
 def table3_note() -> str:
     """The 勾稽关系 note of table 3's header block, as the template prints it."""
     return labels()["table3_note"]
+
+
+@dataclass(frozen=True, slots=True)
+class HeadCell:
+    """One printed label cell of a table-3 row head: text and how far it spans."""
+
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@cache
+def table3_row_heads(template: Template) -> tuple[tuple[str, tuple[HeadCell, ...]], ...]:
+    """Table 3's rows as the template prints them: (row id, the label cells that row opens).
+
+    Row labels in keys.yaml are paths ("三、本年度办理结果 / （三）不予公开 / 1.属于国家秘密");
+    the template prints the shared outer parts once, spanning the rows below them, within a
+    three-column head. Renderers (farm documents, the dashboard) lay the table out from this.
+    """
+    row_label: dict[str, str] = {}
+    for k in keys(template):
+        if k.key.startswith("applications."):
+            row_label.setdefault(k.key.split(".")[1], k.row)
+    paths = {rk: label.split(" / ") for rk, label in row_label.items()}
+    in_group = [rk for rk, p in paths.items() if len(p) > 1]
+    sub_counts: dict[str, int] = {}
+    for rk in in_group:
+        if len(paths[rk]) == 3:
+            sub_counts[paths[rk][1]] = sub_counts.get(paths[rk][1], 0) + 1
+    seen_group = False
+    seen_sub: set[str] = set()
+    rows: list[tuple[str, tuple[HeadCell, ...]]] = []
+    for rk, p in paths.items():
+        head: list[HeadCell] = []
+        if len(p) == 1:
+            head.append(HeadCell(p[0], colspan=3))
+        else:
+            if not seen_group:
+                head.append(HeadCell(p[0], rowspan=len(in_group)))
+                seen_group = True
+            if len(p) == 2:
+                head.append(HeadCell(p[1], colspan=2))
+            else:
+                if p[1] not in seen_sub:
+                    head.append(HeadCell(p[1], rowspan=sub_counts[p[1]]))
+                    seen_sub.add(p[1])
+                head.append(HeadCell(p[2]))
+        rows.append((rk, tuple(head)))
+    return tuple(rows)

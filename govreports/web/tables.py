@@ -89,32 +89,8 @@ def _table3(template: str, cells: Mapping[str, Any]) -> Table:
         ],
         [Cell(labels[c]) for c in org_cols],
     ]
-    row_label: dict[str, str] = {}
-    for k in ks:
-        row_label.setdefault(k.key.split(".")[1], k.row)
-    paths = {rk: label.split(" / ") for rk, label in row_label.items()}
-    in_group = [rk for rk, p in paths.items() if len(p) > 1]
-    sub_counts: dict[str, int] = {}
-    for rk in in_group:
-        if len(paths[rk]) == 3:
-            sub_counts[paths[rk][1]] = sub_counts.get(paths[rk][1], 0) + 1
-    seen_group = False
-    seen_sub: set[str] = set()
-    for rk, p in paths.items():
-        row: list[Cell] = []
-        if len(p) == 1:
-            row.append(Cell(p[0], colspan=3))
-        else:
-            if not seen_group:
-                row.append(Cell(p[0], rowspan=len(in_group)))
-                seen_group = True
-            if len(p) == 2:
-                row.append(Cell(p[1], colspan=2))
-            else:
-                if p[1] not in seen_sub:
-                    row.append(Cell(p[1], rowspan=sub_counts[p[1]]))
-                    seen_sub.add(p[1])
-                row.append(Cell(p[2]))
+    for rk, head in spec.table3_row_heads(template):  # type: ignore[arg-type]
+        row: list[Cell] = [Cell(h.text, rowspan=h.rowspan, colspan=h.colspan) for h in head]
         row += [_num(f"applications.{rk}.{c}", cells) for c in columns]
         rows.append(row)
     return Table("table3", TABLE_TITLES["table3"], rows, 3)

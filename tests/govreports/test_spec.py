@@ -52,3 +52,21 @@ def test_legal_deadline(kind: str | None, year: int, override: str | None, expec
 def test_unknown_template_is_a_clear_error() -> None:
     with pytest.raises(KeyError, match="unknown template"):
         spec.keys("v2030")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("template", ["v2021", "v2019"])
+def test_table3_row_heads_fill_the_three_column_head_exactly(template: str) -> None:
+    heads = spec.table3_row_heads(template)
+    row_ids = [rk for rk, _ in heads]
+    assert row_ids == list(
+        dict.fromkeys(k.key.split(".")[1] for k in spec.keys(template) if k.key.startswith("applications."))
+    )
+    # Every printed row's head covers exactly three columns once the row spans above it are counted.
+    carried = [0] * len(heads)
+    for i, (_, head) in enumerate(heads):
+        assert carried[i] + sum(h.colspan for h in head) == 3, row_ids[i]
+        for h in head:
+            for j in range(i + 1, i + h.rowspan):
+                carried[j] += h.colspan
+    spans = {h.text: h.rowspan for _, head in heads for h in head}
+    assert spans["（三）不予公开"] == 8  # 1.属于国家秘密 … 8.属于行政查询事项
