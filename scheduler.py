@@ -57,6 +57,7 @@ from archive.health import (
     evaluate_runs,
 )
 from govreports import spec
+from govreports.crawl_locks import LOCK_HELD_ENV
 from govreports.errors import ArchiveError, ConfigError
 from govreports.paths import PROJECT_ROOT, database_url
 from govreports.portals import PortalConfig, load_portals
@@ -697,6 +698,8 @@ class CrawlService:
                 encoding="utf-8",
                 errors="replace",
                 cwd=PROJECT_ROOT,
+                # The lock is ours: the crawl command must not try to take it again.
+                env={**os.environ, LOCK_HELD_ENV: self.owner.name},
                 start_new_session=True,
             )
         except OSError as exc:

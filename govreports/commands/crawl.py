@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 from govreports import paths
 from govreports.commands._common import add_db_option, add_json_option
+from govreports.crawl_locks import LOCK_HELD_ENV, portal_locks
 from govreports.portals import load_portals, select
 
 
@@ -162,6 +164,41 @@ def blocked_line(summary: dict[str, Any]) -> str | None:
     return f"{len(blocked)} of {len(portals)} portals blocked — {names}"
 
 
+def _crawl_under_locks(
+    args: argparse.Namespace,
+    names: list[str],
+    jobdir: str | Path | None,
+    log_file: str | Path,
+    overrides: dict[str, Any],
+) -> dict[str, Any] | None:
+    """Crawl the portals whose lock is free; a portal the scheduler (or another manual crawl) is
+    crawling right now is left out with a line on stderr. None when every portal was busy."""
+    from archive.api import Archive
+    from settings.schedule import ScheduleSettings
+
+    wanted = [p.name for p in select(load_portals(args.portals), names or None)]
+    schedule = ScheduleSettings.from_env()
+    with (
+        Archive.open(paths.database_url(args.db)) as archive,
+        portal_locks(
+            archive.engine, wanted, ttl_s=schedule.lock_ttl_s, heartbeat_s=schedule.lock_heartbeat_s
+        ) as locks,
+    ):
+        for name, info in locks.busy.items():
+            print(
+                f"govreports crawl: portal {name} skipped: a crawl of it is already running "
+                f"(lock held by {info.owner} since {info.acquired_at:%Y-%m-%d %H:%M:%S} UTC)",
+                file=sys.stderr,
+            )
+        if not locks.taken:
+            print("govreports crawl: nothing crawled, every portal is being crawled already", file=sys.stderr)
+            return None
+        chosen = names if not locks.busy else locks.taken
+        return run_crawl(
+            args.portals, chosen, db=args.db, jobdir=jobdir, log_file=log_file, overrides=overrides
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     names = list(args.portal or [])
     jobdir = None if args.no_resume else (args.jobdir or default_jobdir(args.portals, names))
@@ -170,9 +207,14 @@ def run(args: argparse.Namespace) -> int:
     overrides = _parse_overrides(args.set)
     if args.debug:
         overrides.setdefault("LOG_LEVEL", "DEBUG")
-    summary = run_crawl(
-        args.portals, names, db=args.db, jobdir=jobdir, log_file=log_file, overrides=overrides
-    )
+    if os.environ.get(LOCK_HELD_ENV):  # the scheduler holds this portal's lock for us
+        summary = run_crawl(
+            args.portals, names, db=args.db, jobdir=jobdir, log_file=log_file, overrides=overrides
+        )
+    else:
+        summary = _crawl_under_locks(args, names, jobdir, log_file, overrides)
+        if summary is None:
+            return 1
     summary["log_file"] = str(log_file)
     if args.json:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")

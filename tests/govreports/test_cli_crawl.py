@@ -125,6 +125,35 @@ def test_crawl_command_on_the_farm(tmp_path: Path) -> None:
     # The second crawl finds the same reports, all unchanged.
     assert s["reports_found"] == expected and s["new_reports"] == 0 and s["unchanged"] == expected
     assert summary["finish_reason"] == "finished" and summary["stats"]["requests"] > expected
+    # Both crawls took the portal's lock (none was held by a scheduler) and gave it back.
+    from archive.api import Archive
+    from archive.health import HealthStore
+
+    with Archive.open(db) as archive:
+        assert HealthStore(archive.engine).locks() == {}
+
+
+def test_a_manual_crawl_leaves_out_a_portal_the_scheduler_is_crawling(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    from archive.api import Archive
+    from archive.health import HealthStore, LockOwner
+    from govreports.crawl_locks import LOCK_HELD_ENV
+
+    monkeypatch.delenv(LOCK_HELD_ENV, raising=False)
+    portals = tmp_path / "p.yaml"
+    portals.write_text("portals:\n  - {name: busy, start_urls: ['http://127.0.0.1:9/']}\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    scheduler = LockOwner.this_process()  # a live owner on this host: its lock is not stale
+    with Archive.open(db) as archive:
+        health = HealthStore(archive.engine)
+        assert health.acquire_lock("busy", scheduler, ttl_s=600)
+        code = main(["crawl", "--portals", str(portals), "--db", db, "--no-resume"])
+        err = capsys.readouterr().err
+        assert code == 1
+        assert f"portal busy skipped: a crawl of it is already running (lock held by {scheduler.name}" in err
+        assert "nothing crawled" in err
+        assert health.locks()["busy"].owner == scheduler.name  # the scheduler's lock is untouched
 
 
 @pytest.mark.slow
