@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import secrets
 import threading
 from collections.abc import Mapping
 from functools import cache, lru_cache
@@ -243,8 +244,9 @@ def _text_xslt() -> etree.XSLT:
     return etree.XSLT(etree.XML(sheet))
 
 
-# Marks the content element for the one-pass stylesheet (removed right after the pass).
-_CONTENT_ATTR = "data-govreports-content"
+# Marks the content element for the one-pass stylesheet (removed right after the pass). A name
+# drawn per process, so that no page can carry it already.
+_CONTENT_ATTR = f"data-govreports-{secrets.token_hex(6)}"
 _PASS_SEP = "\ufdd6"  # between the grid part and the text part of the one pass
 
 
