@@ -42,14 +42,14 @@ def _flat(text: str | None) -> str:
     return "".join((text or "").split())
 
 
+def _ends_in_seven(vals: list[int | None]) -> bool:
+    """A table-3 (A3) row: seven integers after a label."""
+    return len(vals) >= 8 and all(v is not None for v in vals[-7:]) and vals[-8] is None
+
+
 def _table3_rows(grid: Grid) -> list[int]:
     """Rows that end in seven integers after a label (A3 rows)."""
-    out = []
-    for r, row in enumerate(grid):
-        vals = [_int(c) for c in row]
-        if len(row) >= 8 and all(v is not None for v in vals[-7:]) and vals[-8] is None:
-            out.append(r)
-    return out
+    return [r for r, row in enumerate(grid) if _ends_in_seven([_int(c) for c in row])]
 
 
 def _row_groups(t: int, grid: Grid) -> Iterator[Identity]:
@@ -58,7 +58,7 @@ def _row_groups(t: int, grid: Grid) -> Iterator[Identity]:
         vals = [_int(c) for c in row]
         if len(row) == 15 and all(v is not None for v in vals):
             groups = [list(range(g, g + 5)) for g in (0, 5, 10)]
-        elif len(row) >= 8 and all(v is not None for v in vals[-7:]) and vals[-8] is None:
+        elif _ends_in_seven(vals):
             groups = [list(range(len(row) - 7, len(row)))]
         else:
             continue
