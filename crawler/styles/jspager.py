@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from crawler.jsobj import js_string
+
 _MAX_DEPTH = 4  # calls through other page functions (next() -> goPage(n) -> …)
 _MAX_TOKENS = 400
 _JS_HREF = re.compile(
@@ -81,12 +83,6 @@ _TOKEN = re.compile(
 )
 
 
-def _unescape(body: str) -> str:
-    from crawler.jsobj import js_string
-
-    return js_string(body)
-
-
 def tokens(text: str, pos: int = 0) -> list[tuple[str, Any]]:
     """Tokens from `pos` up to the end of the statement's depth (stops at a lone `;` at depth 0)."""
     out: list[tuple[str, Any]] = []
@@ -109,7 +105,7 @@ def tokens(text: str, pos: int = 0) -> list[tuple[str, Any]]:
             break
         pos = m.end()
         if m.group("str") is not None:
-            out.append(("str", _unescape(m.group("str")[1:-1])))
+            out.append(("str", js_string(m.group("str")[1:-1])))
         elif m.group("num") is not None:
             num = m.group("num")
             out.append(("num", float(num) if "." in num else int(num)))
