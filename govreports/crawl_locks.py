@@ -22,7 +22,7 @@ LOCK_HELD_ENV = "GOVREPORTS_PORTAL_LOCK_HELD"  # set by the scheduler: the lock 
 @dataclass(frozen=True, slots=True)
 class LockOutcome:
     taken: list[str]
-    busy: dict[str, LockInfo]  # portal -> who holds it
+    busy: dict[str, LockInfo | None]  # portal -> who holds it (None: released since we tried)
 
 
 @contextmanager
@@ -37,7 +37,8 @@ def portal_locks(
         if health.acquire_lock(name, owner, ttl_s):
             taken.append(name)
     held = health.locks()
-    busy = {name: held[name] for name in portals if name not in taken and name in held}
+    # Every portal not taken is reported, even one whose holder let go between the two reads.
+    busy = {name: held.get(name) for name in portals if name not in taken}
     stop = threading.Event()
 
     def renew() -> None:

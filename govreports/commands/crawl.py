@@ -185,9 +185,13 @@ def _crawl_under_locks(
         ) as locks,
     ):
         for name, info in locks.busy.items():
+            holder = (
+                f"lock held by {info.owner} since {info.acquired_at:%Y-%m-%d %H:%M:%S} UTC"
+                if info
+                else "its lock was just released; crawl it again"
+            )
             print(
-                f"govreports crawl: portal {name} skipped: a crawl of it is already running "
-                f"(lock held by {info.owner} since {info.acquired_at:%Y-%m-%d %H:%M:%S} UTC)",
+                f"govreports crawl: portal {name} skipped: a crawl of it is already running ({holder})",
                 file=sys.stderr,
             )
         if not locks.taken:
