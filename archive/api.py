@@ -362,17 +362,21 @@ class Archive:
                 "versions": len(r.versions),
             }
 
-    def missing(self, year: int, as_of: date | None = None) -> list[dict[str, Any]]:
+    def missing(
+        self, year: int, as_of: date | None = None, *, portal: str | None = None, agency: str | None = None
+    ) -> list[dict[str, Any]]:
         from archive.queries.missing import missing
 
         with self.session() as s:
-            return missing(s, year, as_of)
+            return missing(s, year, as_of, portal=portal, agency=agency)
 
-    def late(self, year: int, as_of: date | None = None) -> list[dict[str, Any]]:
+    def late(
+        self, year: int, as_of: date | None = None, *, portal: str | None = None, agency: str | None = None
+    ) -> list[dict[str, Any]]:
         from archive.queries.late import late
 
         with self.session() as s:
-            return late(s, year, as_of)
+            return late(s, year, as_of, portal=portal, agency=agency)
 
     def diff(self, agency: str, from_year: int, to_year: int, *, portal: str | None = None) -> dict[str, Any]:
         from archive.queries.diff import diff

@@ -46,13 +46,22 @@ def _deadline_case(session: Session, year: int) -> tuple[Any, date]:
     return expr, min(every)
 
 
-def late(session: Session, year: int, as_of: date | None = None) -> list[dict[str, Any]]:
+def late(
+    session: Session,
+    year: int,
+    as_of: date | None = None,
+    *,
+    portal: str | None = None,
+    agency: str | None = None,
+) -> list[dict[str, Any]]:
+    """Late reports and expected reports missing past their deadline, most days late first; only
+    those of `portal` and/or named `agency` when given."""
     today = as_of or datetime.now(UTC).date()
     cutoff = as_of_end(today)
     due_expr, floor = _deadline_case(session, year)
     out: list[dict[str, Any]] = []
     # Core execution (no ORM row loading): tens of thousands of plain tuples.
-    rows = session.connection().execute(
+    query = (
         select(
             Body.name.label("agency"),
             Portal.name.label("portal"),
@@ -68,6 +77,11 @@ def late(session: Session, year: int, as_of: date | None = None) -> list[dict[st
         # picks reports(year, first_seen) and reads every report of the year.
         .where(Report.year == year, Report.released_on > floor, Report.released_on > due_expr)
     )
+    if portal is not None:
+        query = query.where(Portal.name == portal)
+    if agency is not None:
+        query = query.where(Body.name == agency)
+    rows = session.connection().execute(query)
     dues: dict[tuple[str | None, str | None], date] = {}
 
     def due_of(kind: str | None, portal_deadline: str | None) -> date:
@@ -76,13 +90,13 @@ def late(session: Session, year: int, as_of: date | None = None) -> list[dict[st
             due = dues[key] = deadline(kind, year, portal_deadline)
         return due
 
-    for agency, portal, kind, portal_deadline, published, first_seen, released_on in rows.tuples():
+    for name, portal_name, kind, portal_deadline, published, first_seen, released_on in rows.tuples():
         if first_seen >= cutoff:
             continue
         due = due_of(kind, portal_deadline)
         if released_on > due:
-            out.append(_row(agency, portal, year, due, published, first_seen, (released_on - due).days))
-    for m in missing_rows(session, year, today):
+            out.append(_row(name, portal_name, year, due, published, first_seen, (released_on - due).days))
+    for m in missing_rows(session, year, today, portal=portal, agency=agency):
         due = due_of(m.body_kind, m.portal_deadline)
         if today > due:
             out.append(_row(m.agency, m.portal, year, due, None, None, (today - due).days))

@@ -53,8 +53,16 @@ class MissingRow(NamedTuple):
     years_mask: int
 
 
-def missing_rows(session: Session, year: int, as_of: date | None = None) -> list[MissingRow]:
-    """The expected bodies without a report for `year` as of `as_of`, by portal and name."""
+def missing_rows(
+    session: Session,
+    year: int,
+    as_of: date | None = None,
+    *,
+    portal: str | None = None,
+    agency: str | None = None,
+) -> list[MissingRow]:
+    """The expected bodies without a report for `year` as of `as_of`, by portal and name; only
+    those of `portal` and/or named `agency` when given (one office's portal, one body's page)."""
     cutoff = as_of_end(as_of)
     bit, earlier = _bits(year)
     mask = Body.years_mask
@@ -75,6 +83,10 @@ def missing_rows(session: Session, year: int, as_of: date | None = None) -> list
     q = select(Body.id, Body.name, Body.portal_id, Body.body_kind, Body.expected, mask).where(
         absent, expected
     )
+    if portal is not None:
+        q = q.where(Body.portal_id.in_([pid for pid, (name, _) in portals.items() if name == portal]))
+    if agency is not None:
+        q = q.where(Body.name == agency)
     rows = [
         MissingRow(bid, name, portals[pid][0], kind, portals[pid][1], bool(listed), ymask or 0)
         for bid, name, pid, kind, listed, ymask in conn.execute(q)
@@ -96,7 +108,14 @@ def expected_because(listed: bool, earlier_years: list[int]) -> str:
     return f"reported for {n} earlier years, last {last}"
 
 
-def missing(session: Session, year: int, as_of: date | None = None) -> list[dict[str, Any]]:
+def missing(
+    session: Session,
+    year: int,
+    as_of: date | None = None,
+    *,
+    portal: str | None = None,
+    agency: str | None = None,
+) -> list[dict[str, Any]]:
     return [
         {
             "agency": row.agency,
@@ -104,5 +123,5 @@ def missing(session: Session, year: int, as_of: date | None = None) -> list[dict
             "year": year,
             "expected_because": expected_because(bool(row.listed), years_of(row.years_mask or 0, year)),
         }
-        for row in missing_rows(session, year, as_of)
+        for row in missing_rows(session, year, as_of, portal=portal, agency=agency)
     ]

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from archive.api import Archive
+from govreports.errors import ConfigError
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
@@ -21,6 +22,19 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
 
 def add_json_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def add_portal_filter_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--portal", metavar="NAME", help="only the bodies of this portal (its name in the portals file)"
+    )
+
+
+def checked_portal(archive: Archive, name: str | None) -> str | None:
+    """`--portal` checked against the archive, so that a typo is an error, not an empty list."""
+    if name is None or name in (known := archive.portal_names()):
+        return name
+    raise ConfigError(f"no portal {name!r} in the archive (known: {', '.join(known) or 'none'})")
 
 
 def open_archive(db: str | None) -> Archive:

@@ -1,11 +1,19 @@
-"""`govreports missing --year Y [--as-of DATE] [--json]`: expected bodies with no report (C01)."""
+"""`govreports missing --year Y [--as-of DATE] [--portal NAME] [--json]`: expected bodies with no report (C01)."""
 
 from __future__ import annotations
 
 import argparse
 
 from archive.table import render
-from govreports.commands._common import add_db_option, add_json_option, as_of_date, open_archive, print_json
+from govreports.commands._common import (
+    add_db_option,
+    add_json_option,
+    add_portal_filter_option,
+    as_of_date,
+    checked_portal,
+    open_archive,
+    print_json,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -16,6 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--as-of", type=as_of_date, metavar="DATE", help="the archive as it stood on DATE (default: today)"
     )
+    add_portal_filter_option(p)
     add_db_option(p)
     add_json_option(p)
     p.set_defaults(func=run)
@@ -23,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     with open_archive(args.db) as archive:
-        rows = archive.missing(args.year, args.as_of)
+        rows = archive.missing(args.year, args.as_of, portal=checked_portal(archive, args.portal))
     if args.json:
         print_json(rows)
         return 0

@@ -71,6 +71,24 @@ def test_missing_uses_the_portals_file_list_when_there_is_one(archive: Archive, 
     ]
 
 
+def test_missing_and_late_narrowed_to_a_portal_or_a_body(archive: Archive, seed_record, seed_stems) -> None:
+    # The five seed bodies reported for 2022 on two portals; none for 2023 yet.
+    for n, stem in enumerate(seed_stems):
+        portal = "p" if n % 2 else "q"
+        archive.store_report(portal=portal, url=f"http://{portal}.test/22/{stem}", record=_as_year(seed_record(stem), 2022),
+                             fetched_at=at(2023, 1, 20))  # fmt: skip
+    when = (2023, date(2024, 6, 1))
+    for query in (archive.missing, archive.late):
+        rows = query(*when)
+        assert {r["portal"] for r in rows} == {"p", "q"}
+        for portal in ("p", "q"):
+            assert query(*when, portal=portal) == [r for r in rows if r["portal"] == portal]
+        one = rows[-1]
+        assert query(*when, portal=one["portal"], agency=one["agency"]) == [one]
+        assert query(*when, portal="nosuch") == []
+        assert query(*when, agency="没有这个机关") == []
+
+
 # ---------------------------------------------------------------------------- late
 
 

@@ -59,6 +59,18 @@ def test_late_json(db: str, capsys) -> None:
     assert "(missing)" in out and "1 still missing" in out
 
 
+def test_missing_and_late_for_one_portal(db: str, capsys) -> None:
+    when = ("--year", "2023", "--as-of", "2024-06-01", "--db", db, "--json")
+    for command in ("missing", "late"):
+        _, everything, _ = run(capsys, command, *when)
+        code, only_p, _ = run(capsys, command, *when, "--portal", "p")
+        assert code == 0 and json.loads(only_p) == [r for r in json.loads(everything) if r["portal"] == "p"]
+        assert json.loads(only_p)  # the small archive's bodies are all on p
+        code, out, err = run(capsys, command, *when, "--portal", "nosuch")
+        assert code == 2 and out == ""
+        assert err.strip().endswith("no portal 'nosuch' in the archive (known: p)")
+
+
 def test_diff_json(db: str, capsys) -> None:
     code, out, _ = run(
         capsys,

@@ -35,11 +35,9 @@ def page(request: Request) -> Response:
     # Where the body stands for the year an office checks (?year=…, default as on the overview).
     check_year = request.query.year() or default_year(request)
     as_of = request.query.date("as_of")
-    same = (body["agency"], body["portal"])
-    missing = any((r["agency"], r["portal"]) == same for r in request.archive.missing(check_year, as_of))
-    late = next(
-        (r for r in request.archive.late(check_year, as_of) if (r["agency"], r["portal"]) == same), None
-    )
+    one = {"portal": body["portal"], "agency": body["agency"]}
+    missing = bool(request.archive.missing(check_year, as_of, **one))
+    late = next(iter(request.archive.late(check_year, as_of, **one)), None)
     return request.render(
         "body.html",
         body=body,
