@@ -21,20 +21,35 @@ def _rows(
     portal = portal_filter(request)
     body_kind = q.body_kind()
     archive = request.archive
-    rows = archive.missing(year, as_of) if kind == "missing" else archive.late(year, as_of)
-    if portal:
-        rows = [r for r in rows if r["portal"] == portal]
+    query = archive.missing if kind == "missing" else archive.late
+    rows = query(year, as_of, portal=portal)
     if body_kind:
         kinds = archive.body_kinds(portal)
         rows = [r for r in rows if kinds.get((r["portal"], r["agency"])) == body_kind]
     return year, as_of, {"portal": portal, "body_kind": body_kind}, rows
 
 
+# Rows per page: a county's list fits on one page; a province's (thousands of bodies) is paged,
+# and its JSON/CSV downloads always hold the whole list.
+PAGE_ROWS = 500
+
+
 def _page(request: Request, kind: str) -> Response:
     year, as_of, filters, rows = _rows(request, kind, year_required=False)
     portals = request.archive.portal_names()
+    pages = max(1, -(-len(rows) // PAGE_ROWS))
+    number = min(request.query.number("page") or 1, pages)
+    shown = rows[(number - 1) * PAGE_ROWS : number * PAGE_ROWS]
     return request.render(
-        f"{kind}.html", year=year, as_of=as_of, filters=filters, rows=rows, portals=portals, kind=kind
+        f"{kind}.html",
+        year=year,
+        as_of=as_of,
+        filters=filters,
+        rows=rows,
+        shown=shown,
+        paging={"page": number, "pages": pages, "first": (number - 1) * PAGE_ROWS + 1},
+        portals=portals,
+        kind=kind,
     )
 
 

@@ -6,6 +6,7 @@ import json
 import re
 from datetime import date
 
+import pytest
 from webtools import HOSTILE_AGENCY, HOSTILE_TITLE, HOSTILE_URL, NEVER, NULL_KEY, Client, table_rows
 
 from govreports.cli import main
@@ -187,3 +188,26 @@ def test_default_year_is_the_latest_archived_year_already_due(client: Client) ->
     assert shown_year(date(2024, 6, 1)) == "2023"  # archived: 2018, 2022, 2023
     assert shown_year(date(2023, 6, 1)) == "2022"  # 2023 reports are not due before 2024
     assert shown_year(date(2020, 1, 1)) == "2018"
+
+
+def test_long_lists_are_paged_and_downloads_hold_every_row(
+    client: Client, web_db: str, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from govreports.web.views import lists
+
+    monkeypatch.setattr(lists, "PAGE_ROWS", 2)
+    everything = cli_json(capsys, "missing", "--year", "2023", "--as-of", AS_OF, "--db", web_db, "--json")
+    assert len(everything) == 3
+    seen = []
+    for page in (1, 2):
+        r = client.get("/missing", {"year": 2023, "as_of": AS_OF, "page": page})
+        assert r.status == 200
+        seen += [row[0][1] for row in table_rows(r.text, "missing")[1:]]
+        assert f"第 {page}/2 页" in r.text
+    assert seen == [x["agency"] for x in everything]  # every row once, in the list's order
+    first = client.get("/missing", {"year": 2023, "as_of": AS_OF, "page": 1}).text
+    assert 'rel="next"' in first and "page=2" in first and 'rel="prev"' not in first
+    # A page past the end shows the last; a page that is not a number is refused.
+    assert "第 2/2 页" in client.get("/missing", {"year": 2023, "as_of": AS_OF, "page": 9}).text
+    assert client.get("/missing", {"year": 2023, "page": "x"}).status == 400
+    assert len(client.get("/missing.json", {"year": 2023, "as_of": AS_OF, "page": 1}).json()) == 3
