@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import product
 from math import prod
 
 from parsers.record import Finding, finding
 from parsers.tables import digits, identities, mapping
 from parsers.tables.mapping import TABLES, RowSpec, table_of
-from parsers.tables.normalize import CACHE_SIZE, split_ordinal
+from parsers.tables.normalize import CACHE_SIZE
 from parsers.tables.values import clean, is_blank, looks_numeric, plain_count, read_value
 from parsers.tables.walk import T4_ROW, Hit, Walk
 
@@ -35,6 +35,7 @@ def build_cells(w: Walk, template: str | None, uncertain: set[tuple[int, int, in
     for hit in w.hits:
         by_table["table4" if hit.row_id == T4_ROW else table_of(hit.row_id)].append(hit)
     national = template is not None or any(by_table.values())  # a national-template report
+    columns = _HeaderColumns()
     for table in TABLES:
         hits = by_table[table]
         out.present[table] = bool(hits)
@@ -48,7 +49,7 @@ def build_cells(w: Walk, template: str | None, uncertain: set[tuple[int, int, in
             )
             continue
         if table == "table4":
-            _read_table4(hits[0], mapping.table4_groups(t), out, uncertain)
+            _read_table4(hits[0], t, out, uncertain)
             continue
         first: dict[str, Hit] = {}
         for hit in hits:
@@ -61,22 +62,45 @@ def build_cells(w: Walk, template: str | None, uncertain: set[tuple[int, int, in
                 continue
             first.setdefault(hit.row_id, hit)  # a repeated group label after a page break is ignored
         missing: list[str] = []
-        for r in specs.values():
-            if r.table != table:
-                continue
+        for r in mapping.table_rows(t, table):
             hit = first.get(r.row_id)
             if hit is None:
                 missing += r.keys
                 out.cells.update(dict.fromkeys(r.keys))
                 continue
-            _check_label(hit, r, out)
-            _read_row(hit, r, out, uncertain, w.units.get(r.caption) or w.units.get(""))
+            if hit.label != r.label and hit.label != r.bare_label:
+                _label_finding(hit, r, out)
+            _read_row(hit, r, out, uncertain, w.units.get(r.caption) or w.units.get(""), columns)
         if missing:
             out.findings.append(
                 finding("C06", f"{_TABLE_NAMES[table]}: {len(missing)} cells of missing rows", missing)
             )
     _prune_ambiguous(out, t)
     return out
+
+
+class _HeaderColumns:
+    """What one header row says about the columns from a given position on, worked out once per
+    (header, first value position) for all the rows under that header, not once per row."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[int, int], tuple[dict[str, int], list[str]]] = {}
+        self._keep: list[dict[int, str]] = []  # the headers keyed by id(): alive while we are
+
+    def of(self, header: dict[int, str], first: int) -> tuple[dict[str, int], list[str]]:
+        """(label -> its leftmost position >= first, labels "?…" at positions >= first that name
+        no column of the template, without the "?", in header order)."""
+        key = (id(header), first)
+        found = self._seen.get(key)
+        if found is None:
+            positions: dict[str, int] = {}
+            for p, lab in sorted(header.items()):
+                if p >= first:
+                    positions.setdefault(lab, p)
+            extra = [lab[1:] for p, lab in header.items() if p >= first and lab.startswith("?")]
+            found = self._seen[key] = (positions, extra)
+            self._keep.append(header)
+        return found
 
 
 _TABLE_NAMES = {
@@ -86,10 +110,8 @@ _TABLE_NAMES = {
 }
 
 
-def _check_label(hit: Hit, r: RowSpec, out: Cells) -> None:
-    """C24 when the printed row label is not the version's own label (typo or synonym)."""
-    if hit.label in (r.label, split_ordinal(r.label)[1]):
-        return
+def _label_finding(hit: Hit, r: RowSpec, out: Cells) -> None:
+    """C24: the printed row label is not the version's own label (typo or synonym)."""
     out.findings.append(
         finding("C24", f"row label {hit.label!r} read as {r.label!r} (typo/synonym dictionary)", r.keys)
     )
@@ -133,71 +155,90 @@ def _clean_token(text: str) -> bool:
 
 
 def _read_row(
-    hit: Hit, r: RowSpec, out: Cells, uncertain: set[tuple[int, int, int]], unit: str | None = None
+    hit: Hit,
+    r: RowSpec,
+    out: Cells,
+    uncertain: set[tuple[int, int, int]],
+    unit: str | None,
+    columns: _HeaderColumns,
 ) -> None:
     group = len(r.columns) if r.table == "table3" else None  # A3: the row ends in its total
-    raw = _raw_values(hit, r, len(r.columns), group, out)
+    raw = _raw_values(hit, r, len(r.columns), group, out, columns)
     if raw is not None and unit:  # the header's unit applies to figures printed without one
-        raw = [
-            (
-                f"{text}{unit}"
-                if kind == "decimal" and looks_numeric(text) and not _has_unit(text)
-                else text,
-                pos,
-            )
-            for (text, pos), kind in zip(raw, r.types, strict=True)
+        texts, positions = raw
+        texts = [
+            f"{text}{unit}" if kind == "decimal" and looks_numeric(text) and not _has_unit(text) else text
+            for text, kind in zip(texts, r.types, strict=True)
         ]
-    _store(hit, list(r.keys), list(r.types), raw, out, uncertain)
+        raw = texts, positions
+    _store(hit, r.keys, r.types, r.has_decimal, raw, out, uncertain, columns)
 
 
-def _read_table4(hit: Hit, groups: list[RowSpec], out: Cells, uncertain: set[tuple[int, int, int]]) -> None:
-    keys = [k for g in groups for k in g.keys]
-    types = [ty for g in groups for ty in g.types]
-    group = len(groups[0].columns)  # A4: each group ends in its total
-    raw = _raw_values(hit, None, len(keys), group, out)
-    _store(hit, keys, types, raw, out, uncertain)
+def _read_table4(hit: Hit, template: str, out: Cells, uncertain: set[tuple[int, int, int]]) -> None:
+    keys, types, group = _table4_layout(template)
+    raw = _raw_values(hit, None, len(keys), group, out, None)
+    _store(hit, keys, types, "decimal" in types, raw, out, uncertain, None)
+
+
+@cache
+def _table4_layout(template: str) -> tuple[tuple[str, ...], tuple[str, ...], int]:
+    """(keys, types, group size) of table 4's one line of figures; A4: each group ends in its total."""
+    groups = mapping.table4_groups(template)
+    keys = tuple(k for g in groups for k in g.keys)
+    types = tuple(ty for g in groups for ty in g.types)
+    return keys, types, len(groups[0].columns)
 
 
 _SIGNED_RUN_RE = re.compile(r"[\d\s+\-]+")
 _SIGNED_FIGURE_RE = re.compile(r"[+\-]?(?:0|[1-9]\d*)")
+_SIGN_RE = re.compile(r"[+\-]")
+_BEFORE_SIGN_RE = re.compile(r"(?=[+\-])")
+
+# (printed figures, their grid columns or None for text): a row's n figures in column order.
+_Raw = tuple[list[str], list[int] | None]
 
 
 def _raw_values(
-    hit: Hit, r: RowSpec | None, n: int, group: int | None, out: Cells
-) -> list[tuple[str, int]] | None:
-    """The row's n printed figures in column order with their grid column (-1 for text),
+    hit: Hit, r: RowSpec | None, n: int, group: int | None, out: Cells, columns: _HeaderColumns | None
+) -> _Raw | None:
+    """The row's n printed figures in column order with their grid columns (None for text),
     or None when they cannot be told apart."""
     if hit.row.positional:
-        positions = _grid_positions(hit, r, n)
-        return None if positions is None else [(hit.row.cells[p], p) for p in positions]
-    values = [v.strip() for v in hit.values if v.strip()]
-    if len(values) == n and all(_clean_token(v) or is_blank(v) for v in values):
-        return [(v, -1) for v in values]
+        positions = _grid_positions(hit, r, n, columns)
+        if positions is None:
+            return None
+        cells = hit.row.cells
+        return [cells[p] for p in positions], positions
+    values = [s for v in hit.values if (s := v.strip())]
+    if len(values) == n and (
+        all(map(_clean_token, values)) or all(_clean_token(v) or is_blank(v) for v in values)
+    ):
+        return values, None
     joined = " ".join(values)
-    if values and _SIGNED_RUN_RE.fullmatch(joined) and re.search(r"[+\-]", joined):
+    if values and _SIGNED_RUN_RE.fullmatch(joined) and _SIGN_RE.search(joined):
         # v2019 本年增/减 printed inside a run ("35-15"): a sign starts a figure, nothing else does
-        for pieces in (joined.split(), [p for p in re.split(r"(?=[+\-])", joined.replace(" ", "")) if p]):
+        for pieces in (joined.split(), [p for p in _BEFORE_SIGN_RE.split(joined.replace(" ", "")) if p]):
             if len(pieces) == n and all(_SIGNED_FIGURE_RE.fullmatch(p) for p in pieces):
-                return [(p, -1) for p in pieces]
+                return pieces, None
         return None
     if values and all(v.replace(" ", "").isdigit() for v in values):
         found = digits.candidates(joined, n, group)
         if len(found) == 1:
-            return [(str(x), -1) for x in found[0]]
+            return [str(x) for x in found[0]], None
         if len(found) > 1:
             out.ambiguous[r.row_id if r else T4_ROW] = found
     return None
 
 
-def _grid_positions(hit: Hit, r: RowSpec | None, n: int) -> list[int] | None:
+def _grid_positions(hit: Hit, r: RowSpec | None, n: int, columns: _HeaderColumns | None) -> list[int] | None:
     first = hit.offset
     width = len(hit.row.cells)
     if r is not None and r.table == "table2":
-        if hit.header:
+        if hit.header and columns is not None:
+            at = columns.of(hit.header, first)[0]
             found: list[int] = []
-            header = sorted(hit.header.items())
             for label in r.column_labels:
-                pos = next((p for p, lab in header if lab == label and p >= first), None)
+                pos = at.get(label)
                 if pos is None or pos >= width:
                     break
                 found.append(pos)
@@ -207,20 +248,23 @@ def _grid_positions(hit: Hit, r: RowSpec | None, n: int) -> list[int] | None:
         if len(values) >= n and len(set(values[n - 1 :])) == 1:
             return list(range(first, first + n))  # the last figure spans the remaining columns
         return None
-    if r is not None and hit.header:  # table 3: columns by their header labels
-        positions = {lab: p for p, lab in sorted(hit.header.items(), reverse=True) if p >= first}
-        if all(lab in positions for lab in r.column_labels):
-            return [positions[lab] for lab in r.column_labels]
+    if r is not None and hit.header and columns is not None:  # table 3: columns by their header labels
+        at = columns.of(hit.header, first)[0]
+        found = [p for label in r.column_labels if (p := at.get(label)) is not None]
+        if len(found) == len(r.column_labels):
+            return found
     return list(range(width - n, width)) if width - first >= n else None
 
 
 def _store(
     hit: Hit,
-    keys: list[str],
-    types: list[str],
-    raw: list[tuple[str, int]] | None,
+    keys: tuple[str, ...],
+    types: tuple[str, ...],
+    has_decimal: bool,
+    raw: _Raw | None,
     out: Cells,
     uncertain: set[tuple[int, int, int]],
+    columns: _HeaderColumns | None,
 ) -> None:
     if raw is None:
         out.cells.update(dict.fromkeys(keys))
@@ -232,21 +276,42 @@ def _store(
             message = f"figures {printed!r} do not fit the {len(keys)} cells of the row; left null"
         out.findings.append(finding("C07", message, keys))
         return
-    extra = [lab[1:] for p, lab in (hit.header or {}).items() if p >= hit.offset and lab.startswith("?")]
-    if extra:
-        out.findings.append(finding("C06", f"row {hit.label!r}: columns not in the template: {extra}", keys))
-    elif hit.row.positional and not hit.header and len(hit.values) > len(raw):
+    texts, positions = raw
+    row = hit.row
+    if hit.header:
+        extra = (
+            columns.of(hit.header, hit.offset)[1]
+            if columns is not None
+            else [lab[1:] for p, lab in hit.header.items() if p >= hit.offset and lab.startswith("?")]
+        )
+        if extra:
+            out.findings.append(
+                finding("C06", f"row {hit.label!r}: columns not in the template: {extra}", keys)
+            )
+    elif row.positional and len(hit.values) > len(texts):
         out.findings.append(
             finding("C06", f"row {hit.label!r} has {len(hit.values)} columns, expected {len(keys)}", keys)
         )
-    for key, kind, (text, pos) in zip(keys, types, raw, strict=True):
-        if uncertain and hit.row.grid is not None and (hit.row.grid, hit.row.index, pos) in uncertain:
-            out.cells[key] = None
+    cells = out.cells
+    flagged = bool(uncertain) and row.grid is not None and positions is not None
+    if not has_decimal and not flagged:
+        # Counts only, nothing flagged by the reader: plain whole numbers are the common case.
+        counts = list(map(plain_count, texts))
+        if None not in counts:
+            cells.update(zip(keys, counts, strict=True))
+            return
+    for n, (key, kind, text) in enumerate(zip(keys, types, texts, strict=True)):
+        if flagged and (row.grid, row.index, positions[n]) in uncertain:  # type: ignore[index]
+            cells[key] = None
             out.findings.append(finding("C07", f"{key}: low-confidence reading {text!r}", [key]))
             continue
-        count = plain_count(text) if kind != "decimal" else None
-        value, issues = (count, ()) if count is not None else read_value(text, key, kind)
-        out.cells[key] = value
+        if kind != "decimal":
+            count = plain_count(text)
+            if count is not None:
+                cells[key] = count
+                continue
+        value, issues = read_value(text, key, kind)
+        cells[key] = value
         if issues:
             out.findings += [finding(cid, message, [key]) for cid, message in issues]
 

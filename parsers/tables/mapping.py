@@ -30,6 +30,8 @@ class RowSpec:
     column_labels: tuple[str, ...]  # normalised column labels, same order
     types: tuple[str, ...]  # keys.yaml types, same order
     keys: tuple[str, ...] = ()  # full keys, same order (filled by `rows`)
+    bare_label: str = ""  # `label` without its ordinal ("本年度办理结果" for "三、本年度办理结果")
+    has_decimal: bool = False  # some column is a money amount (type decimal)
 
     def key(self, column: str) -> str:
         return f"{self.row_id}.{column}"
@@ -60,8 +62,16 @@ def rows(template: str) -> dict[str, RowSpec]:
             column_labels=tuple(normalize(k.column) for k in specs),
             types=tuple(k.type for k in specs),
             keys=tuple(k.key for k in specs),
+            bare_label=split_ordinal(path[-1])[1],
+            has_decimal=any(k.type == "decimal" for k in specs),
         )
     return out
+
+
+@cache
+def table_rows(template: str, table: str) -> tuple[RowSpec, ...]:
+    """The rows of one table of a version, in keys.yaml order."""
+    return tuple(r for r in rows(template).values() if r.table == table)
 
 
 @cache
