@@ -31,16 +31,28 @@ def indicator_name(label: str) -> str:
     """Stable name of a printed indicator label, else its normalised label."""
     body = split_ordinal(normalize(label))[1]
     body = _PAREN_RE.sub("", body).removeprefix("其中:").removeprefix("其中")
-    for name, entry in _conf()["indicators"].items():
-        if any(body.startswith(normalize(v)) for v in entry["variants"]):
+    for name, variants in _indicator_prefixes():
+        if body.startswith(variants):
             return name
     return body
+
+
+@cache
+def _indicator_prefixes() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(stable name, normalised printed variants) of each recurring indicator, in labels.yaml order."""
+    return tuple(
+        (name, tuple(normalize(v) for v in entry["variants"]))
+        for name, entry in _conf()["indicators"].items()
+    )
+
+
+_UNIT_SUFFIX_RE = re.compile(r"(万元|元|件|条|个|次|项|人|篇|期)$")
 
 
 def legacy_value(raw: str) -> int | str | None:
     """Integers as int, other figures as exact decimal strings, blanks as None."""
     text = clean(raw).replace(",", "")
-    text = re.sub(r"(万元|元|件|条|个|次|项|人|篇|期)$", "", text)
+    text = _UNIT_SUFFIX_RE.sub("", text)
     if is_blank(text) or not text:
         return None
     if text.isdigit():
@@ -109,7 +121,10 @@ def read_legacy(rows: list[Row]) -> tuple[dict[str, Any] | None, set[int], int |
     owner: int | None = None  # grid index of the header, or -1 for text
     last_line: int | None = None
     pending: set[int] = set()
-    for row in map(_spaced, rows):
+    start = _first_candidate(rows)
+    if start is None:
+        return None, lines, None
+    for row in map(_spaced, rows[start:]):
         if header is None:
             header = _header(row)
             if header is not None:
@@ -145,6 +160,21 @@ def read_legacy(rows: list[Row]) -> tuple[dict[str, Any] | None, set[int], int |
         last_line = max(row.lines) if row.lines else last_line
     grid = owner if owner is not None and owner >= 0 and out else None
     return (out or None), lines, grid
+
+
+def _first_candidate(rows: list[Row]) -> int | None:
+    """Index of the first row that may be an appendix header, None when none may be: one holding
+    a label-header cell (指标名称, …), or a text line `_spaced` would cut into cells. The rows
+    before it pass through `read_legacy` without effect (no header yet), so they are skipped
+    here in bulk: most reports have no appendix, and asking each row costs more than this."""
+    cells = {c for row in rows for c in row.cells}
+    headers = {c for c in cells if _is_label_header(c)}
+    for i, row in enumerate(rows):
+        if (headers and not headers.isdisjoint(row.cells)) or (
+            row.grid is None and len(row.cells) == 1 and len(row.cells[0].split()) >= 3
+        ):
+            return i
+    return None
 
 
 # A one-cell text line this short inside the appendix is a block heading, not the end of it.
