@@ -102,7 +102,7 @@ def split_cells(cells: Sequence[str], positional: bool) -> tuple[list[str], list
         for i, cell in enumerate(cells):
             if cell.strip() and not is_value(cell):
                 last = i
-        labels = _dedupe([c for c in cells[: last + 1] if c.strip()])
+        labels = dedupe_labels([c for c in cells[: last + 1] if c.strip()])
         return labels, list(cells[last + 1 :]), last + 1
     labels: list[str] = []
     values: list[str] = []
@@ -114,10 +114,10 @@ def split_cells(cells: Sequence[str], positional: bool) -> tuple[list[str], list
         elif not values:
             labels.append(cell)
         # a label after values starts the next row; layout_text already split such lines
-    return _dedupe(labels), values, 0
+    return dedupe_labels(labels), values, 0
 
 
-def _dedupe(labels: list[str]) -> list[str]:
+def dedupe_labels(labels: list[str]) -> list[str]:
     """Spanned labels repeat in a grid row ("一、本年新收…" ×3); keep each once, in order."""
     out: list[str] = []
     for label in labels:

@@ -17,7 +17,7 @@ from govreports import spec
 from parsers.tables import mapping
 from parsers.tables.mapping import TABLES, table_of
 from parsers.tables.normalize import CACHE_SIZE, edit_distance, normalize, split_ordinal, variants
-from parsers.tables.rows import Row, split_cells
+from parsers.tables.rows import Row, dedupe_labels, is_value, split_cells
 
 T4_ROW = "appeals"  # pseudo row id of table 4's single line of 15 figures
 
@@ -123,14 +123,21 @@ class _View(NamedTuple):
 @lru_cache(maxsize=CACHE_SIZE)
 def _row_view(cells: tuple[str, ...], positional: bool) -> _View:
     """Memoised: the rows of the tables recur from report to report. A row whose figures are
-    new still finds its labels' reading in `_label_view`."""
-    labels, values, offset = split_cells(cells, positional)
-    norms, named, caption, t2_header, t3_mark, t3_note, t4_marker = _label_view(tuple(labels))
+    new still finds its labels' reading in `_grid_labels` / `_label_view`."""
+    if positional:
+        offset = _last_label(cells) + 1
+        labels, label_view = _grid_labels(cells[:offset])
+        values = cells[offset:]
+    else:
+        split_labels, split_values, offset = split_cells(cells, positional)
+        labels, values = tuple(split_labels), tuple(split_values)
+        label_view = _label_view(labels)
+    norms, named, caption, t2_header, t3_mark, t3_note, t4_marker = label_view
     has_values = any(v.strip() for v in values) or (positional and bool(values) and bool(norms))
     inert = caption is None and named[0] is None and not (t2_header or t3_mark or t3_note or t4_marker)
     return _View(
-        tuple(labels),
-        tuple(values),
+        labels,
+        values,
         offset,
         norms,
         has_values,
@@ -144,10 +151,29 @@ def _row_view(cells: tuple[str, ...], positional: bool) -> _View:
     )
 
 
+def _last_label(cells: tuple[str, ...]) -> int:
+    """Position of a grid row's last label cell (-1 if none): every cell after it is a value
+    or blank. Searched from the end, where a row's figures are."""
+    for i in range(len(cells) - 1, -1, -1):
+        cell = cells[i]
+        if cell.strip() and not is_value(cell):
+            return i
+    return -1
+
+
 @lru_cache(maxsize=CACHE_SIZE)
-def _label_view(
-    labels: tuple[str, ...],
-) -> tuple[tuple[str, ...], tuple[str | None, str], str | None, bool, bool, bool, bool]:
+def _grid_labels(head: tuple[str, ...]) -> tuple[tuple[str, ...], _LabelView]:
+    """(labels, their `_label_view`) of a grid row's cells up to its last label: the printed
+    labels once each (spanned cells repeat). Memoised apart from the figures after them."""
+    labels = tuple(dedupe_labels([c for c in head if c.strip()]))
+    return labels, _label_view(labels)
+
+
+_LabelView = tuple[tuple[str, ...], tuple[str | None, str], str | None, bool, bool, bool, bool]
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _label_view(labels: tuple[str, ...]) -> _LabelView:
     """The part of a row's view that depends on its labels only (norms, named, caption and the
     marker tests): the fixed vocabulary of the templates, so it stays cached across reports."""
     caption_re, table2_header, table3_note, table4_markers = _markers()
@@ -279,11 +305,21 @@ def _read_t3_header(row: Row, w: Walk) -> dict[int, str]:
 
     Spanned cells repeat, so the row holding 商业企业 also holds 自然人 and 总计 at their
     positions; group words (申请人情况, the 勾稽关系 note) are not columns."""
+    out, headers = _t3_header(tuple(row.cells))
+    w.headers += headers
+    return out
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _t3_header(cells: tuple[str, ...]) -> tuple[dict[int, str], tuple[HeaderLabel, ...]]:
+    """`_read_t3_header` of a row's cells: (columns, C24 material). Memoised: header rows are
+    template text (the returned dict is shared, never changed)."""
     columns = _t3_column_labels()
     note = normalize(_conf()["table3_note"])
     out: dict[int, str] = {}
+    headers: list[HeaderLabel] = []
     seen: set[str] = set()
-    for pos, printed in enumerate(row.cells):
+    for pos, printed in enumerate(cells):
         norm = normalize(printed)
         if not norm or note in norm or norm in ("申请人情况", "法人或其他组织"):
             continue
@@ -293,24 +329,40 @@ def _read_t3_header(row: Row, w: Walk) -> dict[int, str]:
             canonical, via = variant.canonical, variant.kind
         out[pos] = canonical or f"?{norm}"
         if canonical and via and canonical not in seen:
-            w.headers.append(HeaderLabel("table3", None, printed, canonical, via))
+            headers.append(HeaderLabel("table3", None, printed, canonical, via))
         if canonical:
             seen.add(canonical)
-    return out
+    return out, tuple(headers)
 
 
-def _read_header(row: Row, labels: list[str], caption: str | None, w: Walk) -> dict[int, str]:
+def _read_header(row: Row, labels: tuple[str, ...], caption: str | None, w: Walk) -> dict[int, str]:
     """Position -> canonical column label of a table-2 header row; also records C24 material.
 
     A label that matches nothing is compared with the label each version expects at that
     position (edit distance, §9 "positional fallback")."""
+    out, headers = _t2_header(tuple(row.cells) if row.positional else labels, caption)
+    for h in headers:
+        w.headers.append(h)
+        if h.via and h.via.startswith("unit:"):
+            w.units[caption or ""] = h.via.removeprefix("unit:")
+    return out
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _t2_header(
+    printed_cells: tuple[str, ...], caption: str | None
+) -> tuple[dict[int, str], tuple[HeaderLabel, ...]]:
+    """`_read_header` of a row's cells (grid) or labels (text) under `caption`: (columns, header
+    labels read). Memoised: header rows are template text (the returned dict is shared, never
+    changed)."""
     per_template = [
         list(rows[0].column_labels)
         for t in mapping.TEMPLATES
         if (rows := mapping.table2_captions(t).get(caption or ""))
     ]
-    cells = list(enumerate(row.cells if row.positional else labels))[1:]
+    cells = list(enumerate(printed_cells))[1:]
     out: dict[int, str] = {}
+    headers: list[HeaderLabel] = []
     k = 0
     last: tuple[str, int] | None = None
     for pos, printed in cells:
@@ -329,12 +381,10 @@ def _read_header(row: Row, labels: list[str], caption: str | None, w: Walk) -> d
                         break
         if canonical:
             out[pos] = canonical
-            w.headers.append(HeaderLabel("table2", caption, printed, canonical, via))
-            if via and via.startswith("unit:"):
-                w.units[caption or ""] = via.removeprefix("unit:")
+            headers.append(HeaderLabel("table2", caption, printed, canonical, via))
         k += 1
         last = (norm, pos)
-    return out
+    return out, tuple(headers)
 
 
 @cache
