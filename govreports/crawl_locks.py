@@ -23,6 +23,7 @@ LOCK_HELD_ENV = "GOVREPORTS_PORTAL_LOCK_HELD"  # set by the scheduler: the lock 
 class LockOutcome:
     taken: list[str]
     busy: dict[str, LockInfo | None]  # portal -> who holds it (None: released since we tried)
+    owner: str  # the holder's name, for child crawls told through LOCK_HELD_ENV that it is held
 
 
 @contextmanager
@@ -49,7 +50,7 @@ def portal_locks(
     beat = threading.Thread(target=renew, name="portal-lock-heartbeat", daemon=True)
     beat.start()
     try:
-        yield LockOutcome(taken=taken, busy=busy)
+        yield LockOutcome(taken=taken, busy=busy, owner=owner.name)
     finally:
         stop.set()
         beat.join()

@@ -1,7 +1,8 @@
 """`govreports crawl --portals FILE [--portal NAME…]`: discover, parse and archive the reports.
 
 Scrapy's reactor cannot be restarted inside one process, so `run_crawl` runs one CrawlerProcess
-and the scheduler calls this command in a subprocess per crawl.
+and the scheduler calls this command in a subprocess per crawl. With `--workers N` the command
+runs N such crawls side by side, one per group of portals (govreports.crawl_workers).
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ import hashlib
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from govreports import paths
+from govreports import crawl_workers, paths
 from govreports.commands._common import add_db_option, add_json_option
-from govreports.crawl_locks import LOCK_HELD_ENV, portal_locks
+from govreports.crawl_locks import LOCK_HELD_ENV, LockOutcome, portal_locks
 from govreports.portals import load_portals, select
 
 
@@ -36,6 +39,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--no-resume", action="store_true", help="start from scratch, no resume state")
     p.add_argument("--log-file", metavar="FILE", help="crawl log (default: <data>/logs/crawl-<time>.log)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help=f"crawler processes, each crawling its share of the portals (default: ${crawl_workers.WORKERS_ENV}, else 1)",
+    )
     p.add_argument(
         "-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting"
     )
@@ -164,22 +173,17 @@ def blocked_line(summary: dict[str, Any]) -> str | None:
     return f"{len(blocked)} of {len(portals)} portals blocked — {names}"
 
 
-def _crawl_under_locks(
-    args: argparse.Namespace,
-    names: list[str],
-    jobdir: str | Path | None,
-    log_file: str | Path,
-    overrides: dict[str, Any],
-) -> dict[str, Any] | None:
-    """Crawl the portals whose lock is free; a portal the scheduler (or another manual crawl) is
-    crawling right now is left out with a line on stderr. None when every portal was busy."""
+@contextmanager
+def _free_portals(db: str | None, wanted: list[str]) -> Iterator[LockOutcome | None]:
+    """Hold the locks of the wanted portals that are free; a portal the scheduler (or another
+    manual crawl) is crawling right now is left out with a line on stderr. None when every portal
+    was busy."""
     from archive.api import Archive
     from settings.schedule import ScheduleSettings
 
-    wanted = [p.name for p in select(load_portals(args.portals), names or None)]
     schedule = ScheduleSettings.from_env()
     with (
-        Archive.open(paths.database_url(args.db)) as archive,
+        Archive.open(paths.database_url(db)) as archive,
         portal_locks(
             archive.engine, wanted, ttl_s=schedule.lock_ttl_s, heartbeat_s=schedule.lock_heartbeat_s
         ) as locks,
@@ -196,29 +200,77 @@ def _crawl_under_locks(
             )
         if not locks.taken:
             print("govreports crawl: nothing crawled, every portal is being crawled already", file=sys.stderr)
+            yield None
+        else:
+            yield locks
+
+
+def _crawl_in_workers(
+    args: argparse.Namespace,
+    wanted: list[str],
+    workers: int,
+    jobdir: str | Path | None,
+    log_file: Path,
+) -> tuple[dict[str, Any], int] | None:
+    """The portals split over `workers` child crawls; None when every portal was busy."""
+    groups = crawl_workers.split(wanted, workers)  # from the whole selection: stable JOBDIRs
+    run = {
+        "portals_file": args.portals,
+        "order": wanted,
+        "db": args.db,
+        "jobdir": Path(jobdir) if jobdir else None,
+        "log_file": log_file,
+        "set_args": list(args.set),
+        "debug": bool(args.debug),
+    }
+    held = os.environ.get(LOCK_HELD_ENV)
+    if held:
+        from archive.api import Archive
+
+        # Migrate once here, not in N children opening a fresh archive at the same moment.
+        Archive.open(paths.database_url(args.db)).close()
+        return crawl_workers.run_workers(groups=groups, lock_owner=held, **run)
+    with _free_portals(args.db, wanted) as locks:
+        if locks is None:
             return None
-        chosen = names if not locks.busy else locks.taken
-        return run_crawl(
-            args.portals, chosen, db=args.db, jobdir=jobdir, log_file=log_file, overrides=overrides
+        free = set(locks.taken)
+        return crawl_workers.run_workers(
+            groups=[[n for n in g if n in free] for g in groups], lock_owner=locks.owner, **run
         )
 
 
 def run(args: argparse.Namespace) -> int:
+    crawl_workers.die_with_parent()  # a no-op unless this is one of a --workers crawl's children
     names = list(args.portal or [])
+    workers = crawl_workers.workers_option(args.workers)
     jobdir = None if args.no_resume else (args.jobdir or default_jobdir(args.portals, names))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     log_file = args.log_file or paths.data_dir() / "logs" / f"crawl-{stamp}.log"
     overrides = _parse_overrides(args.set)
     if args.debug:
         overrides.setdefault("LOG_LEVEL", "DEBUG")
-    if os.environ.get(LOCK_HELD_ENV):  # the scheduler holds this portal's lock for us
+    listed = load_portals(args.portals)
+    wanted = [p.name for p in select(listed, names or None)]
+    exit_code: int | None = None
+    if workers > 1 and len(set(wanted)) > 1:
+        # In file order, whatever the order of --portal: the same selection, the same groups.
+        in_file_order = [p.name for p in listed if p.name in wanted]
+        outcome = _crawl_in_workers(args, in_file_order, workers, jobdir, Path(log_file))
+        if outcome is None:
+            return 1
+        summary, exit_code = outcome
+    elif os.environ.get(LOCK_HELD_ENV):  # the scheduler holds this portal's lock for us
         summary = run_crawl(
             args.portals, names, db=args.db, jobdir=jobdir, log_file=log_file, overrides=overrides
         )
     else:
-        summary = _crawl_under_locks(args, names, jobdir, log_file, overrides)
-        if summary is None:
-            return 1
+        with _free_portals(args.db, wanted) as locks:
+            if locks is None:
+                return 1
+            chosen = names if not locks.busy else locks.taken
+            summary = run_crawl(
+                args.portals, chosen, db=args.db, jobdir=jobdir, log_file=log_file, overrides=overrides
+            )
     summary["log_file"] = str(log_file)
     if args.json:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
@@ -227,7 +279,12 @@ def run(args: argparse.Namespace) -> int:
         note = blocked_line(summary)
         if note:
             print(f"\n{note}")
+        workers_note = crawl_workers.worker_lines(summary)
+        if workers_note:
+            print("\n" + "\n".join(workers_note))
         print(f"\ncrawl {summary.get('finish_reason')}; log: {log_file}")
+    if exit_code is not None:  # --workers: the worst of the children's exit statuses
+        return exit_code
     # CONTRACT.md §2 gives `crawl` no exit status of its own beyond "errors exit non-zero": a
     # blocked portal is a finding the crawl reports (and files as a "blocked" run), not a failure
     # of the command, so a finished crawl exits 0 even when every portal was blocked.
