@@ -12,10 +12,12 @@ Used by the portal farm and by the tests: `render_html(record)` then `read_grids
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from itertools import groupby
 from typing import Any, Literal
 
@@ -47,6 +49,14 @@ def render_html(
         raise ValueError(f"unsupported encoding {encoding!r}; use utf-8 or gbk")
     page = _page(record, charset, table2_style, blank_zeros, title_suffix)
     return page.encode(charset, errors="xmlcharrefreplace")
+
+
+def article_html(
+    record: Mapping[str, Any], *, table2_style: Literal["one", "four"] = "four", blank_zeros: bool = False
+) -> str:
+    """The article body alone (sections, tables, 落款): what `render_html` puts inside its
+    `div.TRS_Editor`, for pages that bring their own chrome (the farm's portals)."""
+    return _article_body(record, table2_style, blank_zeros)
 
 
 # --------------------------------------------------------------------------- page
@@ -181,9 +191,13 @@ def _value(key: str, value: Any, blank_zeros: bool) -> str:
     if blank_zeros and (value == 0 or value == "0"):
         return "&nbsp;"
     text = str(value)
-    if key.endswith(".amount_yuan"):
+    if key.endswith(_YUAN):
         text += "元"
     return _e(text)
+
+
+_YUAN = ".amount_yuan"
+_YUAN_KEYS = frozenset(k.key for t in ("v2019", "v2021") for k in spec.keys(t) if k.key.endswith(_YUAN))
 
 
 def _td(content: str, rowspan: int = 1, colspan: int = 1, cls: str = "") -> str:
@@ -201,43 +215,101 @@ def _label(text: str) -> str:
     return f"<p>{_e(text)}</p>"
 
 
-def _keys(template: str, prefix: str) -> list[spec.KeySpec]:
-    return [k for k in spec.keys(template) if k.key.startswith(prefix)]  # type: ignore[arg-type]
+@functools.cache
+def _keys(template: str, prefix: str) -> tuple[spec.KeySpec, ...]:
+    return tuple(k for k in spec.keys(template) if k.key.startswith(prefix))  # type: ignore[arg-type]
+
+
+# A table's markup depends on its template alone; only the value cells change from record to
+# record. Each table is therefore built once per template with a marker in every value cell
+# (`_Skeleton`), and a record's table is the skeleton with its values filled in: the farm renders
+# a detail page per request, and rebuilding ~300 labelled, spanned cells each time was most of it.
+_SLOT = "\x00"  # never in a label: keys.yaml and labels.yaml are printable text
+
+Slot = Callable[[str], str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Skeleton:
+    form: str  # the table's markup, a %s per value cell (and any literal % doubled)
+    keys: tuple[str, ...]  # the cell key of each value cell, in document order
+
+    @classmethod
+    def of(cls, build: Callable[[Slot], str]) -> _Skeleton:
+        keys: list[str] = []
+
+        def slot(key: str) -> str:
+            keys.append(key)
+            return _SLOT
+
+        pieces = build(slot).split(_SLOT)
+        assert len(pieces) == len(keys) + 1, "a label holds the slot marker"
+        return cls("%s".join(p.replace("%", "%%") for p in pieces), tuple(keys))
+
+    def fill(self, cells: Mapping[str, Any], blank_zeros: bool) -> str:
+        get = cells.get
+        # most cells are plain counts, whose text needs no escaping (a bool is not a count)
+        return self.form % tuple(
+            [
+                str(v)
+                if type(v := get(key)) is int and not (blank_zeros and v == 0) and key not in _YUAN_KEYS
+                else _value(key, v, blank_zeros)
+                for key in self.keys
+            ]
+        )
 
 
 # --------------------------------------------------------------------------- table 2
 
 
 def _table2(template: str, cells: Mapping[str, Any], style: str, blank_zeros: bool) -> str:
-    blocks: list[list[str]] = []
-    for caption, caption_keys in groupby(_keys(template, "active."), key=lambda k: k.table):
-        ks = list(caption_keys)
-        if not any(k.key in cells for k in ks):
-            continue
-        columns = list(dict.fromkeys(k.column for k in ks))
-        rows = list(dict.fromkeys(k.row for k in ks))
-        trs = [f"<tr>{_td(f'<strong>{_e(caption)}</strong>', colspan=4)}</tr>"]
-        trs.append("<tr>" + _td(_label("信息内容")) + "".join(_header_cells(columns)) + "</tr>")
-        for row in rows:
-            row_keys = [k for k in ks if k.row == row]
-            tds = [_td(_label(row))]
-            spans = _spans(len(columns))
-            for k, span in zip(row_keys, spans, strict=True):
-                tds.append(_td(_value(k.key, cells.get(k.key), blank_zeros), colspan=span))
-            trs.append("<tr>" + "".join(tds) + "</tr>")
-        blocks.append(trs)
+    # a caption block is printed only when the record has one of its cells
+    blocks = [
+        block.fill(cells, blank_zeros)
+        for block_keys, block in _table2_blocks(template)
+        if any(k in cells for k in block_keys)
+    ]
     if not blocks:
         return ""
     if style == "one":
         return (
             f'<table class="MsoNormalTable" {_TABLE_STYLE}><tbody>\n'
-            + "\n".join(tr for b in blocks for tr in b)
+            + "\n".join(blocks)
             + "\n</tbody></table>"
         )
     return "\n<p>&nbsp;</p>\n".join(
-        f'<table class="MsoNormalTable" {_TABLE_STYLE}><tbody>\n' + "\n".join(b) + "\n</tbody></table>"
-        for b in blocks
+        f'<table class="MsoNormalTable" {_TABLE_STYLE}><tbody>\n' + b + "\n</tbody></table>" for b in blocks
     )
+
+
+@functools.cache
+def _table2_blocks(template: str) -> tuple[tuple[frozenset[str], _Skeleton], ...]:
+    """Per caption of table 2: its cell keys and its rows (joined by newlines)."""
+    out: list[tuple[frozenset[str], _Skeleton]] = []
+    for caption, caption_keys in groupby(_keys(template, "active."), key=lambda k: k.table):
+        ks = list(caption_keys)
+        out.append(
+            (
+                frozenset(k.key for k in ks),
+                _Skeleton.of(lambda slot, c=caption, ks=ks: _table2_block(c, ks, slot)),
+            )
+        )
+    return tuple(out)
+
+
+def _table2_block(caption: str, ks: list[spec.KeySpec], slot: Slot) -> str:
+    columns = list(dict.fromkeys(k.column for k in ks))
+    rows = list(dict.fromkeys(k.row for k in ks))
+    trs = [f"<tr>{_td(f'<strong>{_e(caption)}</strong>', colspan=4)}</tr>"]
+    trs.append("<tr>" + _td(_label("信息内容")) + "".join(_header_cells(columns)) + "</tr>")
+    for row in rows:
+        row_keys = [k for k in ks if k.row == row]
+        tds = [_td(_label(row))]
+        spans = _spans(len(columns))
+        for k, span in zip(row_keys, spans, strict=True):
+            tds.append(_td(slot(k.key), colspan=span))
+        trs.append("<tr>" + "".join(tds) + "</tr>")
+    return "\n".join(trs)
 
 
 def _spans(n: int) -> list[int]:
@@ -253,6 +325,10 @@ def _header_cells(columns: list[str]) -> list[str]:
 
 
 def _table3(template: str, cells: Mapping[str, Any], blank_zeros: bool) -> str:
+    return _skeleton("table3", template).fill(cells, blank_zeros)
+
+
+def _table3_markup(template: str, slot: Slot) -> str:
     ks = _keys(template, "applications.")
     rows: list[tuple[list[str], list[spec.KeySpec]]] = []
     for row, row_keys in groupby(ks, key=lambda k: k.row):
@@ -279,7 +355,7 @@ def _table3(template: str, cells: Mapping[str, Any], blank_zeros: bool) -> str:
                 if rows[i - 1][0][:2] != path[:2]:
                     tds.append(_td(_label(path[1]), rowspan=sum(1 for p, _ in rows if p[:2] == path[:2])))
                 tds.append(_td(_label(path[2])))
-        tds += [_td(_value(k.key, cells.get(k.key), blank_zeros)) for k in row_keys]
+        tds += [_td(slot(k.key)) for k in row_keys]
         trs.append("<tr>" + "".join(tds) + "</tr>")
     return f'<table class="MsoNormalTable" {_TABLE_STYLE}><tbody>\n' + "\n".join(trs) + "\n</tbody></table>"
 
@@ -288,6 +364,10 @@ def _table3(template: str, cells: Mapping[str, Any], blank_zeros: bool) -> str:
 
 
 def _table4(template: str, cells: Mapping[str, Any], blank_zeros: bool) -> str:
+    return _skeleton("table4", template).fill(cells, blank_zeros)
+
+
+def _table4_markup(template: str, slot: Slot) -> str:
     ks = _keys(template, "appeals.")
     groups = [list(g) for _, g in groupby(ks, key=lambda k: k.row)]
     results = [k.column for k in groups[0]]
@@ -299,9 +379,17 @@ def _table4(template: str, cells: Mapping[str, Any], blank_zeros: bool) -> str:
         + "".join(_td(_label(s), colspan=5) for s in sub)
         + "</tr>",
         "<tr>" + "".join(_td(_label(r)) for _ in sub for r in results) + "</tr>",
-        "<tr>" + "".join(_td(_value(k.key, cells.get(k.key), blank_zeros)) for k in ks) + "</tr>",
+        "<tr>" + "".join(_td(slot(k.key)) for k in ks) + "</tr>",
     ]
     return f'<table class="MsoNormalTable" {_TABLE_STYLE}><tbody>\n' + "\n".join(trs) + "\n</tbody></table>"
+
+
+_MARKUP: dict[str, Callable[[str, Slot], str]] = {"table3": _table3_markup, "table4": _table4_markup}
+
+
+@functools.cache
+def _skeleton(table: str, template: str) -> _Skeleton:
+    return _Skeleton.of(lambda slot: _MARKUP[table](template, slot))
 
 
 # --------------------------------------------------------------------------- legacy appendix

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
 import pytest
 
+from farm import renderers
 from farm.corpus import load_base_records
-from farm.render.html_report import render_html
+from farm.render.html_report import article_html, render_html
 from parsers.document import Document
 from parsers.formats.html_tables import read_grids
 from parsers.tables import extract_tables, identity_findings
@@ -138,3 +140,27 @@ def test_legacy_appendix_table() -> None:
 def test_printed_label_variants_are_rendered() -> None:
     page = render_html(RECORDS["004_cad4fa3e014eb2f3"]).decode()
     assert "<p>本年度止件数</p>" in page and "<p>本年废止件数</p>" not in page
+
+
+@pytest.mark.parametrize("rid", IDS)
+def test_article_html_is_what_the_page_wraps(rid: str) -> None:
+    # the farm's detail pages embed article_html; it must be the article render_html publishes
+    record = RECORDS[rid]
+    assert renderers._article_of(render_html(record).decode()) == renderers.report_fragment(record)
+    assert article_html(record) in render_html(record).decode()
+
+
+def test_value_cells_are_filled_per_record() -> None:
+    # the tables are built once per template: the values must still be each record's own
+    record = copy.deepcopy(next(r for r in RECORDS.values() if r["template"] == "v2021"))
+    keys = [k for k in record["cells"] if k.startswith("applications.")]
+    record["cells"][keys[0]] = "<7>"
+    record["cells"][keys[1]] = None
+    record["cells"][keys[2]] = 0
+    page = render_html(record, blank_zeros=True).decode()
+    assert ">&lt;7&gt;<" in page and "<7>" not in page
+    zeros_shown = render_html(record).decode()
+    assert zeros_shown.count(">0<") > page.count(">0<")
+    other = copy.deepcopy(record)
+    other["cells"][keys[0]] = 123456789
+    assert ">123456789<" in render_html(other).decode() and ">123456789<" not in page
