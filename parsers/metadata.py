@@ -8,6 +8,7 @@ cannot be read stays None.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -104,6 +105,22 @@ def find_dates(text: str) -> list[tuple[int, int, str]]:
 _HEAD_CHARS = 6000
 
 
+def _head_lines(text: str) -> Iterator[str]:
+    """The lines of `text[:_HEAD_CHARS]`, as `splitlines()` gives them, produced a chunk at a time:
+    the callers stop after a dozen lines, so most of the head is never split. Chunks end just
+    after a "\n", where every line break ends (so "\r\n" is never cut in two)."""
+    head = text[:_HEAD_CHARS]
+    start = 0
+    while start < len(head):
+        cut = head.find("\n", start + _HEAD_CHUNK)
+        end = len(head) if cut == -1 else cut + 1
+        yield from head[start:end].splitlines()
+        start = end
+
+
+_HEAD_CHUNK = 1024
+
+
 def collapse(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
@@ -114,17 +131,22 @@ def _labels() -> dict:
 
 def _is_title_like(text: str) -> bool:
     compact = _WS.sub("", text)
+    must, words = _title_words()
+    return all(w in compact for w in must) and any(w in compact for w in words)
+
+
+@cache
+def _title_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(words a title holds all of, words it holds one of), from labels.yaml."""
     labels = _labels()
-    if not all(w in compact for w in labels["report_title"]["must"]):
-        return False
-    words = list(labels["report_title"]["any"]) + list(labels["title_line_any"])
-    return any(w in compact for w in words)
+    must = tuple(labels["report_title"]["must"])
+    return must, (*labels["report_title"]["any"], *labels["title_line_any"])
 
 
 def title_from_text(text: str, *, max_lines: int = 15) -> str | None:
     """The report's own heading: an early short line naming 信息公开 and a report word."""
     seen = 0
-    for line in text[:_HEAD_CHARS].splitlines():
+    for line in _head_lines(text):
         line = line.strip()
         if not line:
             continue
@@ -224,8 +246,7 @@ _SIGNATURE_NAME = re.compile(r"^[\u4e00-\u9fff（）()]{2,40}$")
 def signature(text: str) -> tuple[str | None, str | None]:
     """(name, ISO date) of the 落款: a date-only line among the last lines, the name just above it."""
     # Only the end of the text matters; splitting the whole report costs more than the rest.
-    lines = [ln.strip() for ln in text[-_SIGNATURE_TAIL_CHARS:].splitlines() if ln.strip()]
-    tail = lines[-6:]
+    tail = _last_filled(text[-_SIGNATURE_TAIL_CHARS:].splitlines(), 6)
     for i in range(len(tail) - 1, -1, -1):
         line = tail[i]
         compact = _WS.sub("", line)
@@ -240,6 +261,20 @@ def signature(text: str) -> tuple[str | None, str | None]:
             name = _WS.sub("", tail[i - 1])
         return name, iso
     return None, None
+
+
+def _last_filled(lines: list[str], n: int) -> list[str]:
+    """The last `n` non-blank lines, stripped, in order (found from the end: the tail of a
+    page's text can be hundreds of table lines)."""
+    out: list[str] = []
+    for i in range(len(lines) - 1, -1, -1):
+        line = lines[i].strip()
+        if line:
+            out.append(line)
+            if len(out) == n:
+                break
+    out.reverse()
+    return out
 
 
 def signature_lines(lines: list[str]) -> set[int]:
@@ -371,7 +406,7 @@ def _published_line_re() -> re.Pattern[str]:
 def published_from_text(text: str, *, max_lines: int = 12) -> str | None:
     """A "发布时间: 2024-01-30 22:06" line near the top of the text (seed 001)."""
     seen = 0
-    for line in text[:_HEAD_CHARS].splitlines():
+    for line in _head_lines(text):
         if not line.strip():
             continue
         seen += 1

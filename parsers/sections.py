@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import compress
 
 from govreports import spec
 from parsers.metadata import signature_lines
@@ -128,10 +129,12 @@ def find_headings(lines: list[str], skip: Iterable[int] = (), *, legacy: bool = 
     heading too, as section APPENDIX)."""
     skipped = set(skip)
     seen: dict[str, Heading] = {}
-    for i, line in enumerate(lines):
-        if i in skipped or not line.strip():
+    # Only a line with an ordinal at its start can be a heading (a blank line never is): the
+    # pattern runs over every line in C and the loop sees only those, not hundreds of table lines.
+    for i in compress(range(len(lines)), map(_HEADING_START.match, lines)):
+        if i in skipped:
             continue
-        hit = match_heading(line, legacy=legacy)
+        hit = _match_heading(lines[i], legacy)
         if hit and hit[0] not in seen:
             seen[hit[0]] = Heading(hit[0], i, hit[1], hit[2])
     return sorted(seen.values(), key=lambda h: h.line)
