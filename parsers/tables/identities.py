@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from functools import cache
+from operator import itemgetter
 
 from parsers.record import Finding, finding
 from parsers.tables import mapping
@@ -60,9 +61,28 @@ def _identities(template: str) -> tuple[_Identity, ...]:
     return tuple(out)
 
 
+@cache
+def _gathered(
+    template: str,
+) -> tuple[tuple[str, ...], tuple[tuple[str, str, tuple[str, ...], itemgetter], ...]]:
+    """(every key the identities involve, once; per identity: kind, name, keys and a getter of
+    its values out of that key list's values)."""
+    identities = _identities(template)
+    every = tuple(dict.fromkeys(k for _, _, keys in identities for k in keys))
+    index = {k: i for i, k in enumerate(every)}
+    # itemgetter of one index returns the value itself, not a 1-tuple: every identity has >= 2 keys
+    return every, tuple(
+        (identity, name, keys, itemgetter(*(index[k] for k in keys))) for identity, name, keys in identities
+    )
+
+
 def violations(cells: Cells, template: str) -> Iterator[Violation]:
-    for identity, name, keys in _identities(template):
-        v = _ints(cells, keys)
+    every, identities = _gathered(template)
+    values = list(map(cells.get, every))
+    # Usually every cell involved is read: one type test for all, then no per-identity one.
+    all_ints = {*map(type, values)} <= _INT_ONLY
+    for identity, name, keys, get in identities:
+        v = get(values) if all_ints else _ints(cells, keys)
         if v is None:
             continue
         if identity == "A1":
