@@ -78,10 +78,10 @@ GRID_ROOT_XSLT = f"""<xsl:for-each select="descendant-or-self::table">{_mark(_TA
         mode="cell"/></xsl:for-each>
     </xsl:for-each>
   </xsl:for-each>"""
+# Other elements and text nodes take XSLT's built-in rules (descend; copy the text), which
+# libxslt runs without instantiating a template: a fifth of the grid pass.
 GRID_CELL_TEMPLATES = """<xsl:template match="table" mode="cell"/>
-<xsl:template match="p | div | li" mode="cell"><xsl:text> </xsl:text><xsl:apply-templates mode="cell"/></xsl:template>
-<xsl:template match="*" mode="cell"><xsl:apply-templates mode="cell"/></xsl:template>
-<xsl:template match="text()" mode="cell"><xsl:value-of select="."/></xsl:template>"""
+<xsl:template match="p | div | li" mode="cell"><xsl:text> </xsl:text><xsl:apply-templates mode="cell"/></xsl:template>"""
 
 
 @cache
@@ -116,54 +116,79 @@ def grids_from_flat(flat: str) -> tuple[list[Grid], list[int]]:
     for n, table in enumerate(flat.split(_TABLE)[1:]):
         rows = table.split(_ROW)[1:]
         if rows:
-            grids.append(_resolve([row.split(_CELL)[1:] for row in rows]))
+            grids.append(_resolve(rows))
             ordinals.append(n)
     return grids, ordinals
 
 
-def _resolve(rows: list[list[str]]) -> Grid:
-    """Cells ("rowspan<F>colspan<F>text", or "text" for a cell without span attributes) per row
-    -> the grid with spans resolved (as `_grid`)."""
+def _resolve(rows: list[str]) -> Grid:
+    """Rows of the grid pass (each cell "<C>rowspan<F>colspan<F>text", or "<C>text" for a cell
+    without span attributes) -> the grid with spans resolved (as `_grid`).
+
+    Most rows hold no spanning cell: their cells fill, left to right, the positions the rows
+    above left free, then extend the row (one list operation instead of a loop step per cell)."""
     n = len(rows)
-    filled: list[list[str | None]] = [[] for _ in range(n)]
+    filled: list[list[str | None] | None] = [None] * n
     width = 0
-    for r, cells in enumerate(rows):
+    for r, row in enumerate(rows):
         line = filled[r]
-        c = 0
-        for cell in cells:
-            if _FIELD in cell:
-                rs_raw, cs_raw, text = cell.split(_FIELD, 2)
+        if _FIELD not in row:
+            cells: list[str | None] = [cell.strip() for cell in row.split(_CELL)[1:]]
+            if line is None:
+                filled[r] = cells
+                end = len(cells)
             else:
-                rs_raw = cs_raw = ""
-                text = cell
-            text = text.strip()
+                holes = [c for c, text in enumerate(line) if text is None]
+                for c, text in zip(holes, cells, strict=False):
+                    line[c] = text
+                if len(cells) > len(holes):
+                    line.extend(cells[len(holes) :])
+                    end = len(line)
+                else:
+                    end = holes[len(cells) - 1] + 1 if cells else 0
+            if end > width:
+                width = end
+            continue
+        if line is None:
+            line = filled[r] = []
+        c = 0
+        for cell in row.split(_CELL)[1:]:
             size = len(line)
             while c < size and line[c] is not None:
                 c += 1
-            if not rs_raw and not cs_raw:  # the common cell: no span
+            if _FIELD not in cell:  # a cell without span attributes
                 if c < size:
-                    line[c] = text
+                    line[c] = cell.strip()
                 else:
-                    line.extend([None] * (c - size))
-                    line.append(text)
+                    line.append(cell.strip())
                 c += 1
             else:
+                rs_raw, cs_raw, text = cell.split(_FIELD, 2)
+                text = text.strip()
                 rs = _span_value(rs_raw) if rs_raw else 1
                 cs = _span_value(cs_raw) if cs_raw else 1
-                for dr in range(min(rs, n - r)):
-                    target = filled[r + dr]
-                    if len(target) < c + cs:
-                        target.extend([None] * (c + cs - len(target)))
-                    for dc in range(c, c + cs):
+                end = c + cs
+                for below in range(r, min(r + rs, n)):
+                    target = filled[below]
+                    if target is None:  # a row nothing reached yet
+                        filled[below] = [None] * c + [text] * cs
+                        continue
+                    if len(target) < end:
+                        target.extend([None] * (end - len(target)))
+                    for dc in range(c, end):
                         if target[dc] is None:
                             target[dc] = text
-                c += cs
+                c = end
             if c > width:
                 width = c
+    grid: Grid = []
     for line in filled:
+        if line is None:
+            line = []
         if len(line) < width:
             line.extend([None] * (width - len(line)))
-    return filled
+        grid.append(line)
+    return grid
 
 
 def _tag(el: _Element) -> str:
