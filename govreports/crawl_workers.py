@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -120,7 +120,7 @@ class Worker:
     out: Any = None  # the child's stdout (a temporary file: a pipe could fill up and stall it)
     returncode: int | None = None
     summary: dict[str, Any] | None = None
-    started_at: float = field(default=0.0)
+    ended_at: float | None = None  # time.monotonic() when the parent saw it exit
 
 
 def run_workers(
@@ -173,27 +173,43 @@ def run_workers(
             for item in set_args:
                 cmd += ["-s", item]
             w.out = tempfile.TemporaryFile()  # noqa: SIM115 - closed once the child is done
-            w.started_at = time.monotonic()
             # stderr is ours: a child's error message reaches the user (or the scheduler) as is.
             w.proc = subprocess.Popen(cmd, stdout=w.out, env=env, process_group=0)
             note(f"worker {w.index + 1} pid {w.proc.pid}: {', '.join(w.portals)}; log {w.log_file}")
-        for w in workers:
-            if w.proc is None:
-                continue
-            w.returncode = w.proc.wait()
+        for w in _as_they_exit([w for w in workers if w.proc is not None]):
             w.summary = _read_summary(w.out)
             w.out.close()
             note(
-                f"worker {w.index + 1} pid {w.proc.pid} exited {exit_status(w.returncode)} "
+                f"worker {w.index + 1} pid {w.proc.pid} exited {exit_status(w.returncode or 0)} "
                 f"({(w.summary or {}).get('finish_reason') or 'no summary'})"
             )
-        elapsed = time.monotonic() - started
-        summary = merge(workers, elapsed, order=order)
+        summary = merge(workers, time.monotonic() - started, order=order)
         if stopped:
             summary["interrupted_by"] = stopped[0]
-        note(f"crawl {summary['finish_reason']} in {elapsed:.1f} s")
+        note(
+            f"crawl {summary['finish_reason']}: crawling {summary['stats']['elapsed_s']} s, "
+            f"{summary['stats']['wall_s']} s with the workers' start-up"
+        )
     statuses = [exit_status(w.returncode) if w.returncode is not None else 1 for w in workers]
     return summary, max(statuses, default=1)
+
+
+def _as_they_exit(pending: list[Worker]) -> Iterator[Worker]:
+    """Each worker when it exits (in the order they exit), its returncode and ended_at set."""
+    pending = list(pending)
+    while pending:
+        # Block until some child has exited, without reaping it (Popen does that below).
+        if hasattr(os, "waitid"):
+            with contextlib.suppress(ChildProcessError):
+                os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)
+        now = time.monotonic()
+        done = [w for w in pending if w.proc is not None and w.proc.poll() is not None]
+        if not done:
+            time.sleep(0.05)  # another child of ours exited, or no waitid here
+        for w in done:
+            pending.remove(w)
+            w.returncode, w.ended_at = w.proc.returncode, now  # type: ignore[union-attr]
+            yield w
 
 
 def _read_summary(out: Any) -> dict[str, Any] | None:
@@ -233,10 +249,14 @@ def _forward_signals(workers: list[Worker]) -> Iterator[list[str]]:
             signal.signal(sig, handler)
 
 
-def merge(workers: list[Worker], elapsed_s: float, order: list[str] | None = None) -> dict[str, Any]:
+def merge(workers: list[Worker], wall_s: float, order: list[str] | None = None) -> dict[str, Any]:
     """The one summary of a single crawl: per-portal entries as the children gave them (in `order`,
     the portals file's, as one process lists them), stats summed (None when a child could not
-    say), elapsed_s the parent's wall time, plus `workers`."""
+    say), plus `workers`.
+
+    elapsed_s is the parent's wall time of the crawl phase, from the first child's spider opening
+    to the last child's exit, as one process's elapsed_s runs from its spider opening; wall_s adds
+    the children's start-up (imports), the time the user waited."""
     collected: dict[str, Any] = {}
     reasons: list[str] = []
     for w in workers:
@@ -250,7 +270,18 @@ def merge(workers: list[Worker], elapsed_s: float, order: list[str] | None = Non
         values = [(w.summary or {}).get("stats", {}).get(key) for w in workers]
         # peak_memory_bytes: the sum of each process's own peak, what the crawl needs at most.
         stats[key] = None if any(v is None for v in values) else sum(values)
-    stats["elapsed_s"] = round(elapsed_s, 3)
+    opened = [
+        w.ended_at - w.summary["stats"]["elapsed_s"]
+        for w in workers
+        if w.ended_at is not None
+        and w.summary
+        and (w.summary.get("stats") or {}).get("elapsed_s") is not None
+    ]
+    ended = [w.ended_at for w in workers if w.ended_at is not None]
+    stats["elapsed_s"] = (
+        round(max(ended) - min(opened), 3) if opened and len(opened) == len(workers) else None
+    )
+    stats["wall_s"] = round(wall_s, 3)
     unclean = [r for r in reasons if r not in _CLEAN]
     reason = unclean[0] if unclean else ("shutdown" if "shutdown" in reasons else "finished")
     return {

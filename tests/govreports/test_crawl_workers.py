@@ -51,9 +51,11 @@ def test_workers_option(monkeypatch) -> None:
         crawl_workers.workers_option(None)
 
 
-def _worker(index: int, portals: list[str], summary: dict[str, Any] | None, code: int) -> Worker:
+def _worker(
+    index: int, portals: list[str], summary: dict[str, Any] | None, code: int, ended_at: float = 10.0
+) -> Worker:
     w = Worker(index=index, portals=portals, jobdir=None, log_file=Path(f"w{index}.log"))
-    w.summary, w.returncode = summary, code
+    w.summary, w.returncode, w.ended_at = summary, code, ended_at
     return w
 
 
@@ -67,12 +69,14 @@ def _child(reason: str, portals: dict[str, Any], **stats: Any) -> dict[str, Any]
 def test_merge_sums_stats_and_keeps_the_portal_entries() -> None:
     a = _child("finished", {"a": {"status": "ok", "pages": 3}}, requests=10, responses=9)
     b = _child("finished", {"b": {"status": "blocked", "pages": 0}}, requests=4, responses=4)
-    merged = merge([_worker(0, ["a"], a, 0), _worker(1, ["b"], b, 0)], 7.25, order=["b", "a"])
+    # Each child's spider ran 5 s: from 5 to 10 and from 7 to 12 on the parent's clock.
+    merged = merge([_worker(0, ["a"], a, 0, 10.0), _worker(1, ["b"], b, 0, 12.0)], 9.5, order=["b", "a"])
     assert merged["finish_reason"] == "finished"
     assert merged["portals"] == {"a": {"status": "ok", "pages": 3}, "b": {"status": "blocked", "pages": 0}}
     assert list(merged["portals"]) == ["b", "a"]  # the portals file's order, not the workers'
     assert merged["stats"]["requests"] == 14 and merged["stats"]["responses"] == 13
-    assert merged["stats"]["elapsed_s"] == 7.25  # the parent's wall time, not a sum of the children's
+    # The parent's wall time of the crawl phase (not a sum of the children's); then with start-up.
+    assert merged["stats"]["elapsed_s"] == 7.0 and merged["stats"]["wall_s"] == 9.5
     assert [w["exit_code"] for w in merged["workers"]] == [0, 0]
 
 
@@ -82,6 +86,7 @@ def test_merge_with_a_dead_worker_says_so_and_guesses_no_number() -> None:
     assert merged["finish_reason"] == "failed"
     assert list(merged["portals"]) == ["a"]
     assert merged["stats"]["requests"] is None  # not 10: the dead worker's requests are unknown
+    assert merged["stats"]["elapsed_s"] is None and merged["stats"]["wall_s"] == 3.0
     assert merged["workers"][1]["exit_code"] == 128 + signal.SIGKILL
     assert "EXITED 137 without a summary" in crawl_workers.worker_lines(merged)[1]
     shut = merge(
@@ -215,7 +220,7 @@ def test_two_workers_store_what_one_process_stores(tmp_path: Path) -> None:
     assert all(Path(w["log_file"]).stat().st_size > 0 for w in workers)
     assert s2["log_file"] == str(log) and "worker 2 pid" in log.read_text()
     assert s2["stats"]["requests"] == sum(w["stats"]["requests"] for w in workers) > expected
-    assert s2["stats"]["elapsed_s"] >= max(w["stats"]["elapsed_s"] for w in workers)
+    assert s2["stats"]["wall_s"] >= s2["stats"]["elapsed_s"] >= max(w["stats"]["elapsed_s"] for w in workers)
 
     assert table.returncode == 0, table.stderr[-2000:]
     lines = table.stdout.splitlines()
@@ -360,3 +365,42 @@ def test_the_worst_exit_code_wins_and_more_workers_than_portals(tmp_path: Path) 
     assert summary["finish_reason"] == "failed"
     assert list(summary["portals"]) == ["ex_a"] and summary["portals"]["ex_a"]["status"] == "ok"
     assert summary["stats"]["requests"] is None
+
+
+@pytest.mark.slow
+def test_sigterm_to_the_parent_stops_every_worker_cleanly(tmp_path: Path) -> None:
+    """What the scheduler sends on timeout or shutdown: the children close their spiders (one
+    signal each, not two, which would make Scrapy stop without closing), the summary says so."""
+    with farm_core.Farm.start(profile=RESUME_PROFILE, data_dir=tmp_path / "farm") as farm:
+        db = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+        log = tmp_path / "crawl.log"
+        cmd = _crawl_cmd(farm.portals_file, db, "--json", "--workers", "2", "--jobdir", str(tmp_path / "job"))
+        cmd += ["--log-file", str(log), "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+        proc = subprocess.Popen(
+            cmd,
+            cwd=PROJECT_ROOT,
+            env=_env(tmp_path),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        pids = _worker_pids(log, 2)
+        deadline = time.monotonic() + 240
+        while min(_count(db, PORTAL_REPORTS.format(name)) for name in ("rw_a", "rw_b")) < 5:
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err[-2000:]
+    assert not any(_alive(pid) for pid in pids.values())
+    summary = json.loads(out)
+    assert summary["interrupted_by"] == "SIGTERM" and summary["finish_reason"] == "shutdown"
+    assert [w["finish_reason"] for w in summary["workers"]] == ["shutdown", "shutdown"]
+    assert set(summary["portals"]) == {"rw_a", "rw_b"}
+    for w in summary["workers"]:  # a clean close: Scrapy said so in each child's log
+        assert "Spider closed (shutdown)" in Path(w["log_file"]).read_text()
+    from archive.api import Archive
+    from archive.health import HealthStore
+
+    with Archive.open(db) as archive:
+        assert HealthStore(archive.engine).locks() == {}
