@@ -17,7 +17,7 @@ from functools import cache, lru_cache
 from govreports import spec
 from parsers.tables import mapping
 from parsers.tables.normalize import CACHE_SIZE
-from parsers.tables.rows import Row, is_known_printed_label, is_value, label_cjk_max
+from parsers.tables.rows import Row, is_known_printed_label, is_value, label_cjk_max, more_cjk_than_labels
 
 _MD_SEPARATOR_RE = re.compile(r"^:?-{2,}:?$")
 # label (optionally starting with a "1." ordinal) followed by a run of figures
@@ -46,7 +46,7 @@ def unglue(cell: str) -> list[str]:
     sentence with figures in it is not a table row).
     """
     # (a cell without any digit is never a value nor glued: the cheap test first)
-    if not any(map(str.isdigit, cell)) or is_value(cell):
+    if not _has_digit(cell) or is_value(cell):
         return [cell]
     pieces: list[str] = []
     pos = 0
@@ -60,6 +60,15 @@ def unglue(cell: str) -> list[str]:
         pieces += [label.strip(), *run.split("  ")] if "  " in run else [label.strip(), run]
         pos = match.end()
     return pieces
+
+
+_DECIMAL_RE = re.compile(r"\d")
+
+
+def _has_digit(text: str) -> bool:
+    """any(map(str.isdigit, text)): a decimal digit found by the pattern in C; only a text without
+    one is searched for the other digits isdigit knows (², ①)."""
+    return _DECIMAL_RE.search(text) is not None or any(map(str.isdigit, text))
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -268,7 +277,17 @@ def _wrapped_label(head: str, first: str) -> tuple[str, ...] | None:
     if is_value(first):
         return None
     head = head.strip()
-    if not head or _label_too_long(head + first.strip()) or is_value(head) or is_known_printed_label(head):
+    if not head:
         return None
-    joined = unglue(head + first.strip())
+    text = head + first.strip()
+    if _label_too_long(text) or is_value(head) or is_known_printed_label(head):
+        return None
+    if more_cjk_than_labels(text):
+        # Too many ideographs for one known label (two narrative lines, mostly): only a cut into
+        # known label pieces can still give one, and unglue cuts only when its first glued label
+        # is known. Saves ungluing the pair.
+        glued = _GLUED_RE.match(text)
+        if glued is None or not is_known_printed_label(glued.group(1)):
+            return None
+    joined = unglue(text)
     return tuple(joined) if is_known_printed_label(joined[0]) else None

@@ -79,9 +79,15 @@ def is_known_label(norm: str) -> bool:
     return norm in mapping.row_labels() or norm in mapping.group_labels()
 
 
+def more_cjk_than_labels(text: str) -> bool:
+    """`text` holds more CJK ideographs than any known row or group label (so does its normalised
+    form): it is no known label."""
+    return _more_cjk_than(label_cjk_max()).match(text) is not None
+
+
 def is_known_printed_label(text: str) -> bool:
     """is_known_label(normalize(text)), without normalising a narrative line."""
-    if _more_cjk_than(label_cjk_max()).match(text):
+    if more_cjk_than_labels(text):
         return False
     return is_known_label(normalize(text))
 
