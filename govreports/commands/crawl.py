@@ -43,7 +43,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--workers",
         type=int,
         metavar="N",
-        help=f"crawler processes, each crawling its share of the portals (default: ${crawl_workers.WORKERS_ENV}, else 1)",
+        help=(
+            "crawler processes, each crawling its share of the portals with its own log and resume "
+            f"state beside --log-file and --jobdir (default: ${crawl_workers.WORKERS_ENV}, else 1)"
+        ),
     )
     p.add_argument(
         "-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting"

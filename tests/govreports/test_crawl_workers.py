@@ -404,3 +404,37 @@ def test_sigterm_to_the_parent_stops_every_worker_cleanly(tmp_path: Path) -> Non
 
     with Archive.open(db) as archive:
         assert HealthStore(archive.engine).locks() == {}
+
+
+@pytest.mark.slow
+def test_a_busy_portal_leaves_its_group_out_and_the_others_keep_their_jobdirs(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    from archive.api import Archive
+    from archive.health import HealthStore, LockOwner
+    from govreports.cli import main
+
+    monkeypatch.delenv("GOVREPORTS_PORTAL_LOCK_HELD", raising=False)
+    monkeypatch.setenv("GOVREPORTS_DATA", str(tmp_path / "data"))
+    portals = tmp_path / "p.yaml"
+    # Nothing listens on port 9: each crawl ends at once with a connection error per portal.
+    portals.write_text(
+        "portals:\n" + "".join(f"  - {{name: {n}, start_urls: ['http://127.0.0.1:9/']}}\n" for n in "abc"),
+        encoding="utf-8",
+    )
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    scheduler = LockOwner.this_process()
+    with Archive.open(db) as archive:
+        health = HealthStore(archive.engine)
+        assert health.acquire_lock("b", scheduler, ttl_s=600)
+        args = ["crawl", "--portals", str(portals), "--db", db, "--workers", "2", "--json"]
+        code = main([*args, "--jobdir", str(tmp_path / "job"), "-s", "RETRY_ENABLED=False"])
+        out, err = capsys.readouterr()
+        assert "portal b skipped: a crawl of it is already running" in err
+        assert health.locks().keys() == {"b"}  # ours (a, c) given back, the scheduler's kept
+    summary = json.loads(out)
+    assert code == 0, err
+    # Groups come from the whole selection (a + c, b): b's group is empty, a + c keep group 1.
+    assert [w["portals"] for w in summary["workers"]] == [["a", "c"]]
+    assert summary["workers"][0]["jobdir"] == str(tmp_path / "job.worker-1-of-2")
+    assert list(summary["portals"]) == ["a", "c"]
