@@ -91,6 +91,12 @@ SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 # workers per response cost 100 asyncio tasks on every page.
 CONCURRENT_ITEMS = 4
 
+# Scrapy checks every callback call for a generator that also returns a value (a development
+# warning): inspect.getsource + ast.parse each time, as its cache is keyed by the bound method,
+# a new object per call (~6 % of the crawl's CPU). tests/crawler/test_spider_callbacks.py makes
+# the same check once, on every callback of the spider.
+WARN_ON_GENERATOR_RETURN_VALUE = False
+
 # Parsing runs in worker threads (crawler.pipelines.ParsePipeline).
 REACTOR_THREADPOOL_MAXSIZE = 8
 
