@@ -7,7 +7,7 @@ import re
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -34,6 +34,9 @@ _SCRIPT_LINK = re.compile(
     re.I,
 )
 _BAD_SCHEMES = ("javascript:", "mailto:", "tel:", "#", "data:")
+_DOWNLOAD_HREF = re.compile(r"[?&]fileUrl=|/download", re.I)
+_VIEWER_FILE = re.compile(r"[?&]file=([^&]+\.pdf)", re.I)
+_IMAGE_NAME = re.compile(r"\.(jpe?g|png|tiff?|bmp)$", re.I)
 CONTENT_SELECTORS = (
     ".TRS_Editor",
     ".trs_editor_view",
@@ -70,6 +73,8 @@ def clean_href(href: str | None) -> str | None:
     return href
 
 
+# A column page resolves each anchor twice (its list entries, then its links): memoized.
+@lru_cache(maxsize=4096)
 def absolute(base: str, href: str) -> str:
     url = urljoin(base, href)
     # `./x/` joined naively can yield a trailing-dot host that only some servers answer (§9).
@@ -80,7 +85,7 @@ def absolute(base: str, href: str) -> str:
 
 
 def find_date(text: str) -> str | None:
-    m = _DATE.search(re.sub(r"\s+", "", text or ""))
+    m = _DATE.search(normalize(text))  # the same as removing every r"\s" (checked code point by code point)
     if not m:
         return None
     y, mo, d = (int(g) for g in m.groups())
@@ -134,14 +139,22 @@ def texts(sel: Selector, xpath: str = TEXT_XPATH) -> list[str]:
     return found
 
 
-def _elements(sel: Selector, xpath: str) -> list:
+def _tagged(sel: Selector, attr_of: dict[str, str]) -> list:
+    """The elements of `//tag[@attr]|…` (tag -> attr), in document order, without XPath: lxml's
+    tag filter walks the tree in C, while libxml2 evaluates an attribute predicate per element
+    (2-3× the cost; a detail page asks for anchors, metas, frames and images)."""
     root = sel.root
     if not hasattr(root, "xpath"):
         return []
-    try:
-        return [e for e in _compiled(xpath)(root) if hasattr(e, "attrib")]
-    except Exception:
-        return []
+    top = root.getroottree().getroot()  # `//` searches the whole document, whatever the context
+    return [e for e in top.iter(*attr_of) if attr_of[e.tag] in e.attrib]
+
+
+_ANCHORS = {"a": "href"}
+_FRAMES = {"iframe": "src", "frame": "src"}
+_EMBEDS = {"iframe": "src", "embed": "src", "object": "data"}
+_IMAGES = {"img": "src"}
+_METAS = {"meta": "name"}
 
 
 def _text_of(el) -> str:
@@ -164,7 +177,7 @@ def _container(el):
 
 def list_entries(sel: Selector, base_url: str) -> Iterator[Entry]:
     """Anchors that are list items: a date beside them, a detail-shaped URL, or a report title."""
-    for a in _elements(sel, "//a[@href]"):
+    for a in _tagged(sel, _ANCHORS):
         href = clean_href(a.attrib.get("href"))
         if not href:
             continue
@@ -180,11 +193,11 @@ def list_entries(sel: Selector, base_url: str) -> Iterator[Entry]:
 
 def links(sel: Selector, base_url: str) -> Iterator[tuple[str, str]]:
     """(absolute url, text or title) of every followable anchor and iframe."""
-    for a in _elements(sel, "//a[@href]"):
+    for a in _tagged(sel, _ANCHORS):
         href = clean_href(a.attrib.get("href"))
         if href:
             yield absolute(base_url, href), anchor_title(a)
-    for f in _elements(sel, "//iframe[@src]|//frame[@src]"):
+    for f in _tagged(sel, _FRAMES):
         href = clean_href(f.attrib.get("src"))
         if href:
             yield absolute(base_url, href), normalize(f.attrib.get("title") or f.attrib.get("name") or "")
@@ -211,7 +224,7 @@ def attachments(sel: Selector, base_url: str, text: str) -> list[str]:
             if url not in found:
                 found.append(url)
 
-    for a in _elements(sel, "//a[@href]"):
+    for a in _tagged(sel, _ANCHORS):
         href = a.attrib.get("href", "")
         attrs = {k.lower(): v for k, v in a.attrib.items()}
         marked = (
@@ -221,15 +234,11 @@ def attachments(sel: Selector, base_url: str, text: str) -> list[str]:
             or "download" in attrs
             or "nfw-cms-attachment" in attrs.get("class", "")
         )
-        if (
-            marked
-            or is_attachment_url(href.split("?")[0])
-            or re.search(r"[?&]fileUrl=|/download", href, re.I)
-        ):
+        if marked or is_attachment_url(href.split("?")[0]) or _DOWNLOAD_HREF.search(href):
             add(href)
-    for node in _elements(sel, "//iframe[@src]|//embed[@src]|//object[@data]"):
+    for node in _tagged(sel, _EMBEDS):
         src = node.attrib.get("src") or node.attrib.get("data") or ""
-        m = re.search(r"[?&]file=([^&]+\.pdf)", src, re.I)
+        m = _VIEWER_FILE.search(src)
         if m:
             add(m.group(1))
         elif is_document_url(src.split("?")[0]):
@@ -240,19 +249,34 @@ def attachments(sel: Selector, base_url: str, text: str) -> list[str]:
             add(m.group(1))
     # Scans: images marked as appendix, TRS W0… images, or images in the content of a text-less page.
     scan_page = len(normalize(text)) < 400
-    for img in _elements(sel, "//img[@src]"):
+    for img in _tagged(sel, _IMAGES):
         src = img.attrib.get("src", "")
         attrs = {k.lower(): v for k, v in img.attrib.items()}
         name = urlsplit(src).path.rsplit("/", 1)[-1]
-        if not re.search(r"\.(jpe?g|png|tiff?|bmp)$", name, re.I):
+        if not _IMAGE_NAME.search(name):
             continue
         if attrs.get("appendix") == "true" or name.startswith("W0") or (scan_page and _in_content(img)):
             add(src)
     return found
 
 
+# The stripped, non-blank text nodes: the lines of visible_text and the chunks page_meta reads.
+_PAGE_CHUNKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _chunks(sel: Selector) -> tuple[str, ...]:
+    root = sel.root
+    memo = isinstance(root, etree.ElementBase)
+    if memo and (cached := _PAGE_CHUNKS.get(root)) is not None:
+        return cached
+    found = tuple(c for c in map(str.strip, texts(sel)) if c)
+    if memo:
+        _PAGE_CHUNKS[root] = found
+    return found
+
+
 def visible_text(sel: Selector) -> str:
-    text = "\n".join(p.strip() for p in texts(sel) if p.strip())
+    text = "\n".join(_chunks(sel))
     if not text:
         text = "\n".join(p.strip() for p in texts(sel, "//text()[not(ancestor::script)]") if p.strip())
     return text
@@ -282,7 +306,7 @@ def _metas(sel: Selector) -> dict[str, str]:
     if memo and (cached := _PAGE_METAS.get(root)) is not None:
         return cached
     found: dict[str, str] = {}
-    for el in _elements(sel, "//meta[@name]"):
+    for el in _tagged(sel, _METAS):
         found.setdefault(el.attrib.get("name", "").lower(), (el.attrib.get("content") or "").strip())
     if memo:
         _PAGE_METAS[root] = found
@@ -293,18 +317,21 @@ def meta_content(sel: Selector, name: str) -> str | None:
     return _metas(sel).get(name.lower()) or None
 
 
+_TITLE_CLASS_XPATH = (
+    "//*[contains(@class,'content-title') or contains(@class,'article-title')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' title ')]//text()"
+)
+
+
+def _title_candidates(sel: Selector) -> Iterator[str | None]:
+    # One at a time: the class search costs ~1 ms a page and is rarely reached.
+    yield meta_content(sel, "ArticleTitle")
+    yield " ".join(texts(sel, "//h1//text()"))
+    yield " ".join(texts(sel, _TITLE_CLASS_XPATH)[:3])
+
+
 def page_title(sel: Selector) -> str | None:
-    for candidate in (
-        meta_content(sel, "ArticleTitle"),
-        " ".join(texts(sel, "//h1//text()")),
-        " ".join(
-            texts(
-                sel,
-                "//*[contains(@class,'content-title') or contains(@class,'article-title')"
-                " or contains(concat(' ', normalize-space(@class), ' '), ' title ')]//text()",
-            )[:3]
-        ),
-    ):
+    for candidate in _title_candidates(sel):
         if candidate and normalize(candidate):
             return candidate.strip()
     title = next(iter(texts(sel, "//title/text()")), None)
@@ -312,6 +339,13 @@ def page_title(sel: Selector) -> str | None:
         # "<title>" is "article - column - site" on many CMSes; the article comes first.
         return re.split(r"\s*[-_|｜—]\s*", title.strip())[0] or title.strip()
     return None
+
+
+@cache
+def _label_starts() -> frozenset[str] | None:
+    """First characters of the metadata labels; None when a label is blank (it would match any chunk)."""
+    names = [n for names in crawl_labels()["meta_labels"].values() for n in names]
+    return None if any(not n for n in names) else frozenset(n[0] for n in names)
 
 
 def page_meta(sel: Selector, *, list_title: str | None = None, list_date: str | None = None) -> PageMeta:
@@ -322,9 +356,14 @@ def page_meta(sel: Selector, *, list_title: str | None = None, list_date: str | 
         column=meta_content(sel, "ColumnName"),
     )
     labels: dict[str, list[str]] = crawl_labels()["meta_labels"]
-    chunks = [c.strip() for c in texts(sel) if c.strip()]
+    starts = _label_starts()
+    chunks = _chunks(sel)
     found: dict[str, str] = {}
     for i, chunk in enumerate(chunks[:400]):
+        # A chunk is stripped, so its first character is its normalized form's: most chunks (table
+        # cells of the report) start with no label's character and are passed over unnormalized.
+        if starts is not None and chunk[0] not in starts:
+            continue
         flat = normalize(chunk)
         for field_name, names in labels.items():
             if field_name in found:
