@@ -31,11 +31,8 @@ def _labels() -> dict[str, Any]:
     return spec.labels()
 
 
-_WS = re.compile(r"\s+")
-
-
 def _compact(text: str | None) -> str:
-    return _WS.sub("", text or "")
+    return "".join((text or "").split())  # = _WS.sub("", …): str.split drops the same whitespace
 
 
 # --------------------------------------------------------------------------------------- C04

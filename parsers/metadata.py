@@ -32,7 +32,12 @@ DATE_CN = re.compile(
     rf"{_YEAR_CN}{_SEP}年{_SEP}([{_CN_NUM}]{{1,3}}){_SEP}月{_SEP}([{_CN_NUM}]{{1,3}}){_SEP}[日号]"
 )
 _ANY_DATE = re.compile(f"(?:{DATE_ARABIC.pattern})|(?:{DATE_CN.pattern})")
-_WS = re.compile(r"\s+")  # compiled once: collapsed or dropped on every line looked at
+
+
+def _squeeze(text: str) -> str:
+    """`text` without whitespace, as `re.sub(r"\\s+", "", text)` gives it, several times faster:
+    str.split breaks at the same characters as the pattern's \\s (str.isspace)."""
+    return "".join(text.split())
 
 
 def _cn_int(text: str) -> int | None:
@@ -122,7 +127,7 @@ _HEAD_CHUNK = 1024
 
 
 def collapse(text: str) -> str:
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())  # = _WS.sub(" ", text).strip()
 
 
 def _labels() -> dict:
@@ -130,7 +135,7 @@ def _labels() -> dict:
 
 
 def _is_title_like(text: str) -> bool:
-    compact = _WS.sub("", text)
+    compact = _squeeze(text)
     must, words = _title_words()
     return all(w in compact for w in must) and any(w in compact for w in words)
 
@@ -178,7 +183,7 @@ def choose_title(text: str, meta: PageMeta, context: PageMeta | None) -> str | N
     stated = [t for t in (meta.title, context.title if context else None) if t and _is_title_like(t)]
     if own:
         for title in stated:
-            if _WS.sub("", title) == _WS.sub("", own):
+            if _squeeze(title) == _squeeze(own):
                 return strip_variant(collapse(title))
         return strip_variant(own)
     if stated:
@@ -225,7 +230,7 @@ def agency_from_title(title: str | None) -> str | None:
         return None
     text = _BRACKETED.sub("", title)
     text = _YEAR_TOKEN.sub(" ", text)
-    compact = _WS.sub("", text)
+    compact = _squeeze(text)
     cut = len(compact)
     for word in _labels()["report_type_starts"]:
         idx = compact.find(word)
@@ -249,7 +254,7 @@ def signature(text: str) -> tuple[str | None, str | None]:
     tail = _last_filled(text[-_SIGNATURE_TAIL_CHARS:].splitlines(), 6)
     for i in range(len(tail) - 1, -1, -1):
         line = tail[i]
-        compact = _WS.sub("", line)
+        compact = _squeeze(line)
         m = _ANY_DATE.fullmatch(compact)
         if not m:
             continue
@@ -257,8 +262,8 @@ def signature(text: str) -> tuple[str | None, str | None]:
         if not iso:
             continue
         name = None
-        if i > 0 and _SIGNATURE_NAME.match(_WS.sub("", tail[i - 1])):
-            name = _WS.sub("", tail[i - 1])
+        if i > 0 and _SIGNATURE_NAME.match(_squeeze(tail[i - 1])):
+            name = _squeeze(tail[i - 1])
         return name, iso
     return None, None
 
@@ -289,12 +294,12 @@ def signature_lines(lines: list[str]) -> set[int]:
                 break
     filled.reverse()
     for k in range(len(filled) - 1, -1, -1):
-        m = _ANY_DATE.fullmatch(_WS.sub("", lines[filled[k]]))
+        m = _ANY_DATE.fullmatch(_squeeze(lines[filled[k]]))
         if not m or not _match_iso(m):
             continue
         out = {filled[k]}
         if k > 0:
-            name = _WS.sub("", lines[filled[k - 1]])
+            name = _squeeze(lines[filled[k - 1]])
             if _SIGNATURE_NAME.match(name) and _is_body_name(name):
                 out.add(filled[k - 1])
         return out
@@ -317,7 +322,7 @@ def agency_from_preface(text: str) -> str | None:
     for pattern in _labels()["compiler_patterns"]:
         m = re.search(pattern, head)
         if m:
-            return _WS.sub("", m.group(1)) or None
+            return _squeeze(m.group(1)) or None
     return None
 
 
@@ -327,7 +332,7 @@ def choose_agency(title: str | None, text: str, meta: PageMeta) -> str | None:
         agency_from_title(title)
         or signature(text)[0]
         or agency_from_preface(text)
-        or (_WS.sub("", meta.publisher) if meta.publisher else None)
+        or (_squeeze(meta.publisher) if meta.publisher else None)
     )
 
 
@@ -338,7 +343,7 @@ def body_kind(agency: str | None, default: str | None = None) -> str:
     """§11 in order: township, other (管委会), department, government; else the portal default, else other."""
     if agency:
         rules = _labels()["body_kind"]
-        name = _WS.sub("", agency)
+        name = _squeeze(agency)
         if name.endswith(tuple(rules["township_suffixes"])):
             return "township"
         if name.endswith(tuple(rules["other_suffixes"])):

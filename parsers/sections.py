@@ -10,6 +10,7 @@ row labels "四、结转下年度继续办理" (ordinal without the keywords) an
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -102,7 +103,7 @@ def _match_heading(line: str, legacy: bool) -> tuple[str, str, str] | None:
     body = line[m.end() :]
     end = _HEADING_END.search(body)
     head, rest = (body[: end.start()], body[end.end() :]) if end else (body, "")
-    compact = _WS.sub("", head)
+    compact = "".join(head.split())  # = _WS.sub("", head): str.split drops the same whitespace
     if not compact or len(compact) > _MAX_HEADING_CHARS:
         return None
     # A line that enumerates several parts ("一、总体情况 二、主动公开…") is a list, not a heading.
@@ -127,17 +128,21 @@ def _match_heading(line: str, legacy: bool) -> tuple[str, str, str] | None:
 def find_headings(lines: list[str], skip: Iterable[int] = (), *, legacy: bool = False) -> list[Heading]:
     """The first heading of each section, in document order (with `legacy`, the appendix
     heading too, as section APPENDIX)."""
-    skipped = set(skip)
     seen: dict[str, Heading] = {}
     # Only a line with an ordinal at its start can be a heading (a blank line never is): the
-    # pattern runs over every line in C and the loop sees only those, not hundreds of table lines.
-    for i in compress(range(len(lines)), map(_HEADING_START.match, lines)):
-        if i in skipped:
-            continue
+    # lines left after the skipped ones (table lines: hundreds on some pages) are tested in C
+    # and the loop sees only those that start so.
+    kept = _kept(len(lines), skip)
+    for i in compress(kept, map(_HEADING_START.match, map(lines.__getitem__, kept))):
         hit = _match_heading(lines[i], legacy)
         if hit and hit[0] not in seen:
             seen[hit[0]] = Heading(hit[0], i, hit[1], hit[2])
     return sorted(seen.values(), key=lambda h: h.line)
+
+
+def _kept(count: int, skip: Iterable[int]) -> list[int]:
+    """The line indices below `count` not in `skip`, in order."""
+    return sorted(set(range(count)).difference(skip))
 
 
 def join_wrapped(lines: list[str]) -> str:
@@ -171,12 +176,13 @@ def split_sections(text: str, table_lines: Iterable[int] = (), *, legacy: bool =
     # The 落款 (body name, date) closes the report, it is not part of section 六 (the date is
     # read as dates.signed by metadata.signature).
     skip |= signature_lines(lines)
+    kept = _kept(len(lines), skip)
     sections: dict[str, str | None] = dict.fromkeys(SECTION_IDS)
     for n, heading in enumerate(found):
         if heading.section == APPENDIX:
             continue
         stop = found[n + 1].line if n + 1 < len(found) else len(lines)
         body = [heading.rest] if heading.rest else []
-        body += [lines[i] for i in range(heading.line + 1, stop) if i not in skip]
+        body += map(lines.__getitem__, kept[bisect_right(kept, heading.line) : bisect_left(kept, stop)])
         sections[heading.section] = join_wrapped(body)
     return SectionsResult(sections, [h for h in found if h.section != APPENDIX])
