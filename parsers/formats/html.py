@@ -87,6 +87,8 @@ _JS_SIMPLE = {
 # Descend into a child while it holds this share of its parent's text (nav, footers and side
 # columns together rarely reach a quarter of a report page).
 _DESCEND_SHARE = 0.75
+# Up to this many children, content_root guesses the largest from source lines (see _descend).
+_FEW_CHILDREN = 6
 # A table cell with more text than this is page layout, not a statistics cell.
 _LONG_CELL = 150
 _BOILERPLATE_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "select", "button", "iframe"})
@@ -577,28 +579,122 @@ def content_root(body: etree._Element) -> etree._Element:
     of the text, skipping boilerplate blocks (nav, header, footer, breadcrumbs).
 
     Data tables are leaves: a report whose tables outweigh its prose still keeps the prose.
-    Each step measures the children with lxml's C-level text_content, so the cost is about
-    depth x page size in C rather than a Python walk over every element.
+    A child's size is the length of its stripped text (lxml's C-level text serialiser). Each
+    step knows the text of the element it stands on, so the text of one child (the one its
+    source lines show largest) is cut out of it instead of serialised again, and the children
+    are measured only until the text left over could no longer reach the descent share.
     """
-    current = body
+    current: etree._Element = body
+    text: str | None = None
     while True:
-        sizes = [
-            (_text_len(text_of(kid)), kid)
-            for kid in current
-            if isinstance(kid.tag, str) and kid.tag not in _SKIP_TAGS and not _boilerplate(kid)
-        ]
-        if not sizes:
+        step = _descend(current, text)
+        if step is None:
             return current
-        own = _text_len(current.text) + sum(_text_len(k.tail) for k in current if isinstance(k.tag, str))
-        whole = own + sum(size for size, _ in sizes)
-        size, best = max(sizes, key=lambda pair: pair[0])
-        if whole == 0 or size < _DESCEND_SHARE * whole:
-            return current
-        if best.tag == "table" and not is_layout_table(best):
-            return current
-        if best.tag in _INLINE_TAGS and best.find(".//p") is None and best.find(".//div") is None:
-            return current
-        current = best
+        current, text = step
+
+
+def _descend(current: etree._Element, text: str | None) -> tuple[etree._Element, str] | None:
+    """(the child holding nearly all of `current`'s text, that child's text), or None: stop here.
+    `text`: text_of(current) if known.
+
+    One child's text is cut out of `current`'s (its text is what the other children and tails
+    leave): among a few children the one spanning most source lines, else the last. The others
+    are measured in document order, until the text left over could no longer reach the share."""
+    count = len(current)
+    if count == 0:
+        return None
+    if text is None:
+        text = text_of(current)
+    head = current.text or ""
+    kids: etree._Element | list[etree._Element] = current  # iterated lazily: measuring may stop early
+    cut = count - 1
+    if count <= _FEW_CHILDREN:
+        kids = list(current)
+        cut = _largest_by_lines(kids)
+    cut_kid: etree._Element | None = None
+    cut_tail = ""
+    before = 0  # text and tails of the children before the cut one
+    left = len(text) - len(head)  # text of the children not measured yet: bounds any of them
+    whole = _text_len(head)  # own text and sizes so far; the whole once every child is in
+    best_size = -1
+    best: etree._Element | None = None
+    best_text = ""
+    reach = _DESCEND_SHARE / (1 - _DESCEND_SHARE)
+    for n, kid in enumerate(kids):
+        if not isinstance(kid.tag, str):
+            # A comment's tail is text the arithmetic above does not see (trees not read by
+            # _parse keep them): measure every child.
+            return _descend_measured(current)
+        tail = kid.tail or ""
+        whole += _text_len(tail)
+        if n == cut:
+            cut_kid, cut_tail = kid, tail
+            continue
+        kid_text = (kid.text or "") if len(kid) == 0 else text_of(kid)
+        left -= len(kid_text) + len(tail)
+        if n < cut:
+            before += len(kid_text) + len(tail)
+        if kid.tag in _SKIP_TAGS or _boilerplate(kid):
+            continue
+        size = _text_len(kid_text)
+        whole += size
+        if size > best_size:
+            best_size, best, best_text = size, kid, kid_text
+        # A child takes the step only with size >= share x whole >= share x (whole so far + its
+        # size): once neither the largest child measured nor the text left can, stop here (the
+        # margin covers float rounding).
+        if best_size < _DESCEND_SHARE * whole * 0.999 and left < reach * whole * 0.999:
+            return None
+    if cut_kid is not None and cut_kid.tag not in _SKIP_TAGS and not _boilerplate(cut_kid):
+        start = len(head) + before
+        cut_text = text[start : start + left - len(cut_tail)]
+        size = _text_len(cut_text)
+        whole += size
+        if size > best_size:
+            best_size, best, best_text = size, cut_kid, cut_text
+    if best is None or whole == 0 or best_size < _DESCEND_SHARE * whole:
+        return None
+    return _checked_step(best, best_text)
+
+
+def _largest_by_lines(kids: list[etree._Element]) -> int:
+    """The child that spans the most source lines (to the next child; the last child to its own
+    last descendant), ties to the one with the most children: a guess at the child with the most
+    text, which only decides which child's text is cut out rather than serialised."""
+    lines = [kid.sourceline or 0 for kid in kids]
+    last = kids[-1]
+    while len(last):
+        last = last[-1]
+    lines.append(last.sourceline or 0)
+    spans = [lines[n + 1] - lines[n] for n in range(len(kids))]
+    return max(range(len(kids)), key=lambda n: (spans[n], len(kids[n])))
+
+
+def _descend_measured(current: etree._Element) -> tuple[etree._Element, str] | None:
+    """_descend measuring every child's text (any tree)."""
+    kids = list(current)
+    sizes = [
+        (_text_len(kid_text := text_of(kid)), kid, kid_text)
+        for kid in kids
+        if isinstance(kid.tag, str) and kid.tag not in _SKIP_TAGS and not _boilerplate(kid)
+    ]
+    if not sizes:
+        return None
+    own = _text_len(current.text) + sum(_text_len(k.tail) for k in kids if isinstance(k.tag, str))
+    whole = own + sum(size for size, _, _ in sizes)
+    size, best, best_text = max(sizes, key=lambda item: item[0])
+    if whole == 0 or size < _DESCEND_SHARE * whole:
+        return None
+    return _checked_step(best, best_text)
+
+
+def _checked_step(best: etree._Element, best_text: str) -> tuple[etree._Element, str] | None:
+    """The step into `best`, unless it is a data table or an inline element without blocks."""
+    if best.tag == "table" and not is_layout_table(best):
+        return None
+    if best.tag in _INLINE_TAGS and best.find(".//p") is None and best.find(".//div") is None:
+        return None
+    return best, best_text
 
 
 def main_text(root: etree._Element) -> str:

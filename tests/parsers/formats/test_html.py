@@ -278,3 +278,41 @@ def test_one_pass_gives_the_separate_passes_results() -> None:
     assert (grids, ordinals) == numbered_grids(root)
     assert (text, spans) == reader.text_lines_with_tables(content)
     assert spans and list(content.attrib) == ["id"]  # the pass leaves no mark behind
+
+
+@pytest.mark.parametrize("minified", [False, True])
+def test_content_root_cuts_out_the_same_text_it_would_serialise(minified: bool) -> None:
+    # Each step cuts one child's text out of its parent's instead of serialising it again, and
+    # stops measuring children once the rest cannot reach the share; with comments kept (a tree
+    # not read by _parse) every child is measured. All three ways must pick the same element.
+    import lxml.html
+
+    sep = "" if minified else "\n"
+    body = sep.join(
+        [
+            "<div class='header'>首页 政务公开</div>",
+            "<div class='wrap'><div class='position'>当前位置</div>",
+            "<div class='main'><h2>标题</h2>",
+            f"<div class='content'>{sep.join(['<p>第' + str(n) + '段，正文内容。</p>' for n in range(12)])}</div>",
+            "</div></div><script>var x = '很长的脚本文字很长的脚本文字很长的脚本文字';</script>",
+            "<div class='footer'>网站标识码</div>",
+        ]
+    )
+    html = f"<html><body>{body}</body></html>"
+    steps: list[tuple[object, str]] = []
+    original = reader._checked_step
+
+    def checked(best: object, best_text: str) -> object:
+        steps.append((best, best_text))
+        return original(best, best_text)  # type: ignore[arg-type]
+
+    reader._checked_step = checked  # type: ignore[assignment]
+    try:
+        parsed = reader.content_root(reader._parse(html).find(".//body"))
+        commented = reader.content_root(
+            lxml.html.document_fromstring(html.replace("<h2>", "<!-- c --><h2>")).find(".//body")
+        )
+    finally:
+        reader._checked_step = original  # type: ignore[assignment]
+    assert parsed.get("class") == commented.get("class") == "content"
+    assert steps and all(text == reader.text_of(el) for el, text in steps)  # type: ignore[arg-type]
