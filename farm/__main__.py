@@ -25,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--warm", action="store_true", help="render every attachment up front")
     args = parser.parse_args(argv)
 
+    stop = threading.Event()
+    # before anything is printed: a caller that reads the addresses and at once sends SIGTERM
+    # must get a clean stop, not the default handler's kill
+    signal.signal(signal.SIGTERM, lambda *a: stop.set())
     farm = Farm.start(profile=args.profile, data_dir=args.data_dir, port=args.port)
     truth_path = farm.dump_truth()
     print(f"portals file: {farm.portals_file}")
@@ -35,8 +39,6 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.flush()
     if args.warm:
         farm.warm(block=False)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *a: stop.set())
     try:
         stop.wait()
     except KeyboardInterrupt:

@@ -23,7 +23,7 @@ import yaml
 from farm import profiles, renderers
 from farm import truth as truthmod
 from farm.portal import Portal
-from farm.server import AddressServer, bind_all
+from farm.server import FarmServer, bind_all
 
 FIRST_ADDRESS = ipaddress.IPv4Address("127.0.0.11")
 
@@ -59,8 +59,8 @@ class Farm:
             apps.append((p, p.address))
             if p.files_address:
                 apps.append((p, p.files_address))
-        self._servers: list[AddressServer] = bind_all(apps, port)  # type: ignore[arg-type]
-        self.port = self._servers[0].port
+        self._server: FarmServer | None = bind_all(apps, port)  # type: ignore[arg-type]
+        self.port = self._server.port
         for p in self.portals.values():
             p.port = self.port
         for p in self.portals.values():
@@ -69,8 +69,7 @@ class Farm:
             p.build()
         self.portals_file = self.data_dir / "portals.yaml"
         self._write_portals_file()
-        for srv in self._servers:
-            srv.start()
+        self._server.start()
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -86,9 +85,9 @@ class Farm:
         return cls(profiles.load(profile), data_dir, port)
 
     def stop(self) -> None:
-        with ThreadPoolExecutor(max(1, min(32, len(self._servers)))) as pool:
-            list(pool.map(lambda srv: srv.stop(), self._servers))
-        self._servers = []
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
 
     def __enter__(self) -> Farm:
         return self

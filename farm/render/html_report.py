@@ -149,7 +149,14 @@ def _article_body(record: Mapping[str, Any], table2_style: str, blank_zeros: boo
     for sid, default in SECTION_HEADINGS.items():
         text = sections.get(sid)
         prefix = _TABLE_AFTER.get(sid)
-        has_table = template in ("v2021", "v2019") and prefix and any(k.startswith(prefix) for k in cells)
+        has_table = (
+            template in ("v2021", "v2019")
+            and prefix
+            # the template's own keys answer at C speed; a scan only for records without them
+            and (
+                not _keys_set(template, prefix).isdisjoint(cells) or any(k.startswith(prefix) for k in cells)
+            )
+        )
         if text is None and not has_table:
             continue
         parts.append(f"<p><strong>{_e(headings.get(sid, default))}</strong></p>")
@@ -197,6 +204,7 @@ def _value(key: str, value: Any, blank_zeros: bool) -> str:
 
 
 _YUAN = ".amount_yuan"
+_INT_ONLY = {int}
 _YUAN_KEYS = frozenset(k.key for t in ("v2019", "v2021") for k in spec.keys(t) if k.key.endswith(_YUAN))
 
 
@@ -220,6 +228,11 @@ def _keys(template: str, prefix: str) -> tuple[spec.KeySpec, ...]:
     return tuple(k for k in spec.keys(template) if k.key.startswith(prefix))  # type: ignore[arg-type]
 
 
+@functools.cache
+def _keys_set(template: str, prefix: str) -> frozenset[str]:
+    return frozenset(k.key for k in _keys(template, prefix))
+
+
 # A table's markup depends on its template alone; only the value cells change from record to
 # record. Each table is therefore built once per template with a marker in every value cell
 # (`_Skeleton`), and a record's table is the skeleton with its values filled in: the farm renders
@@ -232,6 +245,7 @@ Slot = Callable[[str], str]
 @dataclass(frozen=True, slots=True)
 class _Skeleton:
     form: str  # the table's markup, a %s per value cell (and any literal % doubled)
+    counts: str  # the same with %d per value cell, and 元 after the money cells
     keys: tuple[str, ...]  # the cell key of each value cell, in document order
 
     @classmethod
@@ -242,13 +256,21 @@ class _Skeleton:
             keys.append(key)
             return _SLOT
 
-        pieces = build(slot).split(_SLOT)
+        pieces = [p.replace("%", "%%") for p in build(slot).split(_SLOT)]
         assert len(pieces) == len(keys) + 1, "a label holds the slot marker"
-        return cls("%s".join(p.replace("%", "%%") for p in pieces), tuple(keys))
+        counts = pieces[0] + "".join(
+            ("%d元" if key in _YUAN_KEYS else "%d") + piece
+            for key, piece in zip(keys, pieces[1:], strict=True)
+        )
+        return cls("%s".join(pieces), counts, tuple(keys))
 
     def fill(self, cells: Mapping[str, Any], blank_zeros: bool) -> str:
+        values = tuple(map(cells.get, self.keys))
+        # The usual record: every cell a count (not None, not a bool, not a money string), so one
+        # %d format prints it as _value would; zeros printed blank need the general path.
+        if set(map(type, values)) == _INT_ONLY and not (blank_zeros and 0 in values):
+            return self.counts % values
         get = cells.get
-        # most cells are plain counts, whose text needs no escaping (a bool is not a count)
         return self.form % tuple(
             [
                 str(v)
@@ -396,7 +418,6 @@ def _skeleton(table: str, template: str) -> _Skeleton:
 
 
 def _legacy_table(legacy: Mapping[str, Any], year: Any) -> str:
-    indicators: Mapping[str, Any] = spec.labels()["tables"]["legacy"]["indicators"]
     has_cumulative = any(k.endswith("_cumulative") for k in legacy)
     head = ["指标名称", "计量单位", f"{year}年度" if year else "本年度"] + (
         ["历年累计"] if has_cumulative else []
@@ -405,14 +426,21 @@ def _legacy_table(legacy: Mapping[str, Any], year: Any) -> str:
     for name, value in legacy.items():
         if name.endswith("_cumulative"):
             continue
-        entry = indicators.get(name) or {}
-        label = entry.get("label") or name
-        unit = entry.get("unit") or _unit_guess(name)
-        tds = [_td(_label(label)), _td(_e(unit)), _td(_legacy_value(value))]
+        tds = [_legacy_row_head(name), _td(_legacy_value(value))]
         if has_cumulative:
             tds.append(_td(_legacy_value(legacy.get(f"{name}_cumulative"))))
         trs.append("<tr>" + "".join(tds) + "</tr>")
     return f'<table class="MsoNormalTable" {_TABLE_STYLE}><tbody>\n' + "\n".join(trs) + "\n</tbody></table>"
+
+
+@functools.cache
+def _legacy_row_head(name: str) -> str:
+    """The label and unit cells of an indicator row (the same in every record)."""
+    indicators: Mapping[str, Any] = spec.labels()["tables"]["legacy"]["indicators"]
+    entry = indicators.get(name) or {}
+    label = entry.get("label") or name
+    unit = entry.get("unit") or _unit_guess(name)
+    return _td(_label(label)) + _td(_e(unit))
 
 
 def _legacy_value(value: Any) -> str:
