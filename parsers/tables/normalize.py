@@ -13,7 +13,19 @@ from functools import cache, lru_cache
 
 from govreports import spec
 
-_WS_RE = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+")
+_ZERO_WIDTH = ("\u200b", "\u200c", "\u200d", "\ufeff")  # dropped like whitespace (not isspace)
+
+
+def drop_spaces(text: str, also: tuple[str, ...] = ()) -> str:
+    """`text` without whitespace nor the characters `also`: re.sub(r"[\\s…]+", "", text), several
+    times faster on a long line (str.split breaks at exactly the characters \\s matches)."""
+    text = "".join(text.split())
+    for ch in also:
+        if ch in text:
+            text = text.replace(ch, "")
+    return text
+
+
 _QUOTES_RE = re.compile(r"[\"'“”‘’「」『』〝〞〃＂＇`´]")
 _CN_NUM = "一二三四五六七八九十"
 # （一） (一) 一、 (一)、 (一). -> one form; the canonical form is "一、".
@@ -55,8 +67,7 @@ def normalize(label: str | None) -> str:
     """Steps 1–4 of §9: NFKC, no whitespace, no quotes, canonical ordinal prefixes."""
     if not label:
         return ""
-    text = nfkc(label)
-    text = _WS_RE.sub("", text)
+    text = drop_spaces(nfkc(label), _ZERO_WIDTH)
     text = _QUOTES_RE.sub("", text)
     match = _ORDINAL_RE.match(text)
     if match:

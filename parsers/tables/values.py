@@ -12,12 +12,12 @@ from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 
 from govreports import spec
-from parsers.tables.normalize import nfkc
+from parsers.tables.normalize import drop_spaces, nfkc
 
 Value = int | str | None
 Issue = tuple[str, str]  # (check id, message)
 
-_WS_RE = re.compile(r"[\s\u200b\ufeff]+")
+_ZERO_WIDTH = ("\u200b", "\ufeff")  # dropped like whitespace by `clean`
 _THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 _NUMBER_RE = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)(万元|元|件|条|个|项|次)?$")
 # The unit each money key is counted in (keys.yaml key names say it: *_wan, *_yuan).
@@ -48,7 +48,7 @@ def _unit_factors() -> dict[str, Decimal]:
 @lru_cache(maxsize=_CACHE_SIZE)
 def clean(raw: str | None) -> str:
     """NFKC and no whitespace: "0\u2002" and "0 " are "0"."""
-    return _WS_RE.sub("", nfkc(raw or ""))
+    return drop_spaces(nfkc(raw or ""), _ZERO_WIDTH)
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
