@@ -70,7 +70,8 @@ def build_cells(w: Walk, template: str | None, uncertain: set[tuple[int, int, in
                 continue
             if hit.label != r.label and hit.label != r.bare_label:
                 _label_finding(hit, r, out)
-            _read_row(hit, r, out, uncertain, w.units.get(r.caption) or w.units.get(""), columns)
+            unit = (w.units.get(r.caption) or w.units.get("")) if w.units else None
+            _read_row(hit, r, out, uncertain, unit, columns)
         if missing:
             out.findings.append(
                 finding("C06", f"{_TABLE_NAMES[table]}: {len(missing)} cells of missing rows", missing)
@@ -203,7 +204,7 @@ def _raw_values(
 ) -> _Raw | None:
     """The row's n printed figures in column order with their grid columns (None for text),
     or None when they cannot be told apart."""
-    if hit.row.positional:
+    if hit.row.grid is not None:
         positions = _grid_positions(hit, r, n, columns)
         if positions is None:
             return None
@@ -288,7 +289,7 @@ def _store(
             out.findings.append(
                 finding("C06", f"row {hit.label!r}: columns not in the template: {extra}", keys)
             )
-    elif row.positional and len(hit.values) > len(texts):
+    elif row.grid is not None and len(hit.values) > len(texts):
         out.findings.append(
             finding("C06", f"row {hit.label!r} has {len(hit.values)} columns, expected {len(keys)}", keys)
         )

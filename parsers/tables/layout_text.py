@@ -235,7 +235,7 @@ def text_rows(text: str) -> list[Row]:
             prev_single = len(filled) == 1
         else:
             for segment in segments:
-                rows.append(Row(list(segment), lines={i}))
+                rows.append(Row(list(segment), {i}))
             prev_single = len(filled) == 1
     return _join_wrapped_labels(rows)
 

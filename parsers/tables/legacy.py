@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
+from itertools import chain
 from typing import Any
 
 from govreports import spec
@@ -167,8 +168,7 @@ def _first_candidate(rows: list[Row]) -> int | None:
     a label-header cell (指标名称, …), or a text line `_spaced` would cut into cells. The rows
     before it pass through `read_legacy` without effect (no header yet), so they are skipped
     here in bulk: most reports have no appendix, and asking each row costs more than this."""
-    cells = {c for row in rows for c in row.cells}
-    headers = {c for c in cells if _is_label_header(c)}
+    headers = set(filter(_is_label_header, set(chain.from_iterable(row.cells for row in rows))))
     for i, row in enumerate(rows):
         if (headers and not headers.isdisjoint(row.cells)) or (
             row.grid is None and len(row.cells) == 1 and len(row.cells[0].split()) >= 3

@@ -270,9 +270,10 @@ def walk(rows: list[Row]) -> Walk:
         row_id, label = view.named
         if row_id and has_values:
             table = table_of(row_id)
-            own = {"table2": header, "table3": t3header}.get(table)
+            own = header if table == "table2" else t3header if table == "table3" else None
             w.hits.append(Hit(row_id, label, list(values), row, offset, own))
-            w.mark(table, row)
+            if row.lines:
+                w.lines[table] |= row.lines
             ctx = table
         elif ctx == "table4" and (
             (has_values and any(v.strip() for v in values)) or (positional and not norms and values)
