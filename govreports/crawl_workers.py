@@ -35,7 +35,7 @@ from govreports.errors import ConfigError
 
 WORKERS_ENV = "GOVREPORTS_CRAWL_WORKERS"  # default of --workers (e.g. for the scheduler's crawls)
 PARENT_ENV = "GOVREPORTS_CRAWL_PARENT"  # set for a child: the pid it must not outlive
-# Summed stats of the children; elapsed_s is the parent's own wall time instead.
+# Summed stats of the children; elapsed_s is measured on the parent's clock instead (merge).
 _SUMMED = ("requests", "responses", "peak_memory_bytes", "offsite_filtered", "retries", "resumed_skipped")
 _CLEAN = ("finished", "shutdown")
 
@@ -120,7 +120,7 @@ class Worker:
     out: Any = None  # the child's stdout (a temporary file: a pipe could fill up and stall it)
     returncode: int | None = None
     summary: dict[str, Any] | None = None
-    ended_at: float | None = None  # time.monotonic() when the parent saw it exit
+    ended_at: float | None = None  # time.time() when the parent saw it exit
 
 
 def run_workers(
@@ -202,7 +202,7 @@ def _as_they_exit(pending: list[Worker]) -> Iterator[Worker]:
         if hasattr(os, "waitid"):
             with contextlib.suppress(ChildProcessError):
                 os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)
-        now = time.monotonic()
+        now = time.time()  # the clock of the children's started_at
         done = [w for w in pending if w.proc is not None and w.proc.poll() is not None]
         if not done:
             time.sleep(0.05)  # another child of ours exited, or no waitid here
@@ -270,17 +270,11 @@ def merge(workers: list[Worker], wall_s: float, order: list[str] | None = None) 
         values = [(w.summary or {}).get("stats", {}).get(key) for w in workers]
         # peak_memory_bytes: the sum of each process's own peak, what the crawl needs at most.
         stats[key] = None if any(v is None for v in values) else sum(values)
-    opened = [
-        w.ended_at - w.summary["stats"]["elapsed_s"]
-        for w in workers
-        if w.ended_at is not None
-        and w.summary
-        and (w.summary.get("stats") or {}).get("elapsed_s") is not None
-    ]
+    opened = [t for w in workers if (t := _started_at(w)) is not None]
     ended = [w.ended_at for w in workers if w.ended_at is not None]
-    stats["elapsed_s"] = (
-        round(max(ended) - min(opened), 3) if opened and len(opened) == len(workers) else None
-    )
+    known = bool(workers) and len(opened) == len(ended) == len(workers)
+    stats["elapsed_s"] = round(max(ended) - min(opened), 3) if known else None
+    stats["started_at"] = datetime.fromtimestamp(min(opened), UTC).isoformat() if opened else None
     stats["wall_s"] = round(wall_s, 3)
     unclean = [r for r in reasons if r not in _CLEAN]
     reason = unclean[0] if unclean else ("shutdown" if "shutdown" in reasons else "finished")
@@ -301,6 +295,15 @@ def merge(workers: list[Worker], wall_s: float, order: list[str] | None = None) 
             for w in workers
         ],
     }
+
+
+def _started_at(w: Worker) -> float | None:
+    """When the worker's spider opened (the child's clock: this machine's), as time.time()."""
+    value = ((w.summary or {}).get("stats") or {}).get("started_at")
+    try:
+        return datetime.fromisoformat(value).timestamp() if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 def worker_lines(summary: dict[str, Any]) -> list[str]:

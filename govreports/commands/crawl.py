@@ -109,6 +109,8 @@ def run_crawl(
         "retries": stats.get("retry/count", 0),
         "resumed_skipped": stats.get("govreports/resumed_skipped", 0),
     }
+    if stats.get("start_time"):  # when the spider opened: --workers measures its crawl phase from it
+        summary["stats"]["started_at"] = stats["start_time"].isoformat()
     return summary
 
 

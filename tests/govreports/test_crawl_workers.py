@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,21 +56,29 @@ def _worker(
     index: int, portals: list[str], summary: dict[str, Any] | None, code: int, ended_at: float = 10.0
 ) -> Worker:
     w = Worker(index=index, portals=portals, jobdir=None, log_file=Path(f"w{index}.log"))
-    w.summary, w.returncode, w.ended_at = summary, code, ended_at
+    w.summary, w.returncode, w.ended_at = summary, code, T0 + ended_at
     return w
 
 
-def _child(reason: str, portals: dict[str, Any], **stats: Any) -> dict[str, Any]:
+T0 = 1_800_000_000.0  # a time.time() value
+
+
+def _child(reason: str, portals: dict[str, Any], opened: float = 5.0, **stats: Any) -> dict[str, Any]:
     base = dict.fromkeys(
         ("requests", "responses", "peak_memory_bytes", "offsite_filtered", "retries", "resumed_skipped"), 1
     )
-    return {"finish_reason": reason, "portals": portals, "stats": {**base, "elapsed_s": 5.0, **stats}}
+    started_at = datetime.fromtimestamp(T0 + opened, UTC).isoformat()
+    return {
+        "finish_reason": reason,
+        "portals": portals,
+        "stats": {**base, "elapsed_s": 5.0, "started_at": started_at, **stats},
+    }
 
 
 def test_merge_sums_stats_and_keeps_the_portal_entries() -> None:
-    a = _child("finished", {"a": {"status": "ok", "pages": 3}}, requests=10, responses=9)
-    b = _child("finished", {"b": {"status": "blocked", "pages": 0}}, requests=4, responses=4)
-    # Each child's spider ran 5 s: from 5 to 10 and from 7 to 12 on the parent's clock.
+    # The spiders opened at 5 and 7, the children exited at 10 and 12 (seconds after T0).
+    a = _child("finished", {"a": {"status": "ok", "pages": 3}}, 5.0, requests=10, responses=9)
+    b = _child("finished", {"b": {"status": "blocked", "pages": 0}}, 7.0, requests=4, responses=4)
     merged = merge([_worker(0, ["a"], a, 0, 10.0), _worker(1, ["b"], b, 0, 12.0)], 9.5, order=["b", "a"])
     assert merged["finish_reason"] == "finished"
     assert merged["portals"] == {"a": {"status": "ok", "pages": 3}, "b": {"status": "blocked", "pages": 0}}
@@ -77,6 +86,7 @@ def test_merge_sums_stats_and_keeps_the_portal_entries() -> None:
     assert merged["stats"]["requests"] == 14 and merged["stats"]["responses"] == 13
     # The parent's wall time of the crawl phase (not a sum of the children's); then with start-up.
     assert merged["stats"]["elapsed_s"] == 7.0 and merged["stats"]["wall_s"] == 9.5
+    assert merged["stats"]["started_at"] == datetime.fromtimestamp(T0 + 5, UTC).isoformat()
     assert [w["exit_code"] for w in merged["workers"]] == [0, 0]
 
 
