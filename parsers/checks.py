@@ -133,14 +133,21 @@ def check_narrative(record: Record, text: str) -> list[Finding]:
 # --------------------------------------------------------------------------------------- C14
 
 
+@cache
+def _overview_aspects(government: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(aspect, words naming it) that section 一 must cover; a government's has more."""
+    aspects = dict(_labels()["overview_aspects"])
+    if government:
+        aspects.update(_labels()["overview_aspects_government"])
+    return tuple((name, tuple(words)) for name, words in aspects.items())
+
+
 def check_overview(record: Record, sections: dict[str, str | None]) -> list[Finding]:
     text = _compact(sections.get("overview"))
     if sections.get("overview") is None:
         return []  # C05 already reports the missing section
-    aspects = dict(_labels()["overview_aspects"])
-    if record.body_kind == "government":
-        aspects.update(_labels()["overview_aspects_government"])
-    missing = [name for name, words in aspects.items() if not any(w in text for w in words)]
+    aspects = _overview_aspects(record.body_kind == "government")
+    missing = [name for name, words in aspects if not any(w in text for w in words)]
     if not missing:
         return []
     return [finding("C14", f"section 一 (总体情况) does not cover: {'、'.join(missing)}")]

@@ -168,8 +168,13 @@ def title_from_text(text: str, *, max_lines: int = 15) -> str | None:
 
 def strip_variant(title: str) -> str:
     """ "…年度报告（图片版）" -> "…年度报告": the variant mark names a source, not the report."""
+    return _variant_mark_re().sub("", title)
+
+
+@cache
+def _variant_mark_re() -> re.Pattern[str]:
     marks = "|".join(map(re.escape, _labels()["title_variant_marks"]))
-    return re.sub(rf"\s*[（(【\[]\s*(?:{marks})\s*[）)】\]]\s*$", "", title)
+    return re.compile(rf"\s*[（(【\[]\s*(?:{marks})\s*[）)】\]]\s*$")
 
 
 def choose_title(text: str, meta: PageMeta, context: PageMeta | None) -> str | None:
@@ -307,14 +312,18 @@ def signature_lines(lines: list[str]) -> set[int]:
 
 
 def _is_body_name(name: str) -> bool:
+    return name not in _labels()["empty_section_texts"] and name.endswith(_body_suffixes()[-1])
+
+
+@cache
+def _body_suffixes() -> tuple[
+    tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]
+]:
+    """The body-name endings of labels.yaml `body_kind`: (township, other, department, government,
+    all of them)."""
     rules = _labels()["body_kind"]
-    suffixes = (
-        rules["township_suffixes"]
-        + rules["other_suffixes"]
-        + rules["department_suffixes"]
-        + rules["government_suffixes"]
-    )
-    return name not in _labels()["empty_section_texts"] and name.endswith(tuple(suffixes))
+    kinds = [tuple(rules[f"{kind}_suffixes"]) for kind in ("township", "other", "department", "government")]
+    return kinds[0], kinds[1], kinds[2], kinds[3], tuple(s for kind in kinds for s in kind)
 
 
 def agency_from_preface(text: str) -> str | None:
@@ -342,15 +351,15 @@ def choose_agency(title: str | None, text: str, meta: PageMeta) -> str | None:
 def body_kind(agency: str | None, default: str | None = None) -> str:
     """§11 in order: township, other (管委会), department, government; else the portal default, else other."""
     if agency:
-        rules = _labels()["body_kind"]
+        township, other, department, government, _ = _body_suffixes()
         name = _squeeze(agency)
-        if name.endswith(tuple(rules["township_suffixes"])):
+        if name.endswith(township):
             return "township"
-        if name.endswith(tuple(rules["other_suffixes"])):
+        if name.endswith(other):
             return "other"
-        if name.endswith(tuple(rules["department_suffixes"])):
+        if name.endswith(department):
             return "department"
-        if name.endswith(tuple(rules["government_suffixes"])):
+        if name.endswith(government):
             return "government"
     if default in spec.BODY_KINDS:
         return default
@@ -380,6 +389,9 @@ def _period_re() -> re.Pattern[str]:
     return re.compile(rf"(?:{label})")
 
 
+_PERIOD_RANGE_RE = re.compile(r"至|到|[-—–~～－]|止")  # between a period's two dates
+
+
 @dataclass(slots=True)
 class Period:
     start: str | None
@@ -396,7 +408,7 @@ def statistical_period(text: str) -> Period:
         dates = find_dates(window)
         if len(dates) >= 2:
             between = window[dates[0][1] : dates[1][0]]
-            if re.search(r"至|到|[-—–~～－]|止", between) or not between.strip():
+            if _PERIOD_RANGE_RE.search(between) or not between.strip():
                 return Period(dates[0][2], dates[1][2], True)
     return Period(None, None, stated)
 

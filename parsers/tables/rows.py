@@ -70,8 +70,9 @@ def _digit_run(cell: str) -> bool:
 
 
 def grid_rows(grids: list[Grid]) -> list[Row]:
+    # (Row's fields by position: a dataclass __init__ called by keyword costs more, once per row)
     return [
-        Row([c or "" for c in r], grid=g, index=i) for g, grid in enumerate(grids) for i, r in enumerate(grid)
+        Row([c or "" for c in r], set(), g, i) for g, grid in enumerate(grids) for i, r in enumerate(grid)
     ]
 
 
