@@ -43,6 +43,12 @@ _INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head", "textarea"
 _BREAK = "\ue000"  # private use: never in real text, allowed in XML
 # Start and end of a table's text (noncharacters, as html_tables' marks: never in page text).
 _TABLE_START, _TABLE_END = "\ufdd4", "\ufdd5"
+# A whole line holding a table mark and its ordinal, with its newline.
+# A table mark and its ordinal, with the newline after them (the line start is checked apart:
+# a lookbehind would cost the regex its fast scan for the first character).
+_MARK_LINE = re.compile(f"([{_TABLE_START}{_TABLE_END}])([0-9]+)(?:\n|\\Z)")
+# Line boundaries of str.splitlines() besides \n (\r, \v, \f are collapsed before).
+_OTHER_LINE_BREAKS = "\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 _WS_RUN = re.compile(r"[ \t\r\n\f\v]+")
 _BLOCK_TAGS = (
     "p", "div", "br", "tr", "td", "th", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "table",
@@ -50,6 +56,9 @@ _BLOCK_TAGS = (
     "blockquote", "pre", "center", "title", "hr",
 )  # fmt: skip
 _LINE_EDGES = re.compile(r"[ \t\u3000]*\n\s*")
+# A run of breaks with the blanks around it: before it the blanks _WS_RUN, \xa0 and _LINE_EDGES
+# would drop at a line's end, after it any blank (as _LINE_EDGES' \s* after the newline).
+_BREAK_EDGES = re.compile(f"[ \t\r\n\f\v\u3000\xa0]*{_BREAK}[\\s{_BREAK}]*")
 # Metadata windows (see meta_text): characters after a label, and how many labels to look at.
 _META_WINDOW = 600
 _MAX_META_LABELS = 40
@@ -341,8 +350,11 @@ def text_lines_with_tables(el: etree._Element) -> tuple[str, dict[int, tuple[int
 
 
 def _linearize(text: str) -> str:
-    text = _WS_RUN.sub(" ", text).replace(_BREAK, "\n").replace("\xa0", " ")
-    return _LINE_EDGES.sub("\n", text).strip()
+    """Blank runs collapsed to a space, a line per block. The same as collapsing blank runs, then
+    turning breaks into newlines and dropping blanks at line edges (_LINE_EDGES), in one pass
+    less: the blanks around a run of breaks go first, so the collapse sees only inner runs."""
+    text = _BREAK_EDGES.sub(_BREAK, text)
+    return _WS_RUN.sub(" ", text).replace(_BREAK, "\n").replace("\xa0", " ").strip()
 
 
 def _split_table_marks(marked: str, before: int) -> tuple[str, dict[int, tuple[int, int]]]:
@@ -351,7 +363,41 @@ def _split_table_marks(marked: str, before: int) -> tuple[str, dict[int, tuple[i
     A mark sits between two block breaks, so after linearising it is a line of its own and the
     breaks around it would have collapsed into one without it: dropping its line gives exactly
     the unmarked text. The final strip covers a table that ended the text after a line with
-    trailing non-ASCII blanks (which the unmarked text's strip would have removed)."""
+    trailing non-ASCII blanks (which the unmarked text's strip would have removed).
+
+    The mark lines are found by a regex and numbered by counting newlines, not by a Python step
+    per line; text where that could differ (a mark character elsewhere, a line break other than
+    \n, which splitlines() also splits at) takes the line-by-line reading."""
+    marks = list(_MARK_LINE.finditer(marked))
+    if len(marks) != marked.count(_TABLE_START) + marked.count(_TABLE_END) or any(
+        ch in marked for ch in _OTHER_LINE_BREAKS
+    ):
+        return _split_table_mark_lines(marked, before)
+    opened: dict[int, int] = {}
+    spans: dict[int, tuple[int, int]] = {}
+    kept: list[str] = []
+    line = pos = 0
+    for dropped, m in enumerate(marks):
+        start = m.start()
+        if start and marked[start - 1] != "\n":
+            return _split_table_mark_lines(marked, before)
+        kept.append(marked[pos:start])
+        line += marked.count("\n", pos, start)
+        pos = m.end()
+        n = int(m.group(2)) + before
+        if m.group(1) == _TABLE_START:
+            opened[n] = line - dropped  # lines kept before this mark
+        else:
+            first = opened.pop(n, line - dropped)
+            if line - dropped > first:
+                spans[n] = (first, line - dropped - 1)
+        line += m.group().endswith("\n")
+    kept.append(marked[pos:])
+    return "".join(kept).strip(), spans
+
+
+def _split_table_mark_lines(marked: str, before: int) -> tuple[str, dict[int, tuple[int, int]]]:
+    """_split_table_marks, one line at a time."""
     kept: list[str] = []
     opened: dict[int, int] = {}
     spans: dict[int, tuple[int, int]] = {}

@@ -316,3 +316,22 @@ def test_content_root_cuts_out_the_same_text_it_would_serialise(minified: bool) 
         reader._checked_step = original  # type: ignore[assignment]
     assert parsed.get("class") == commented.get("class") == "content"
     assert steps and all(text == reader.text_of(el) for el, text in steps)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "marked",
+    [
+        "前言\n\ufdd40\n甲\n乙\n\ufdd50\n后记",
+        "\ufdd41\n甲\n\ufdd51",  # marks opening and closing the text
+        "前言\n\ufdd42\n\ufdd52\n后记",  # a table without text: no span
+        "前\u2028言\n\ufdd40\n甲\n\ufdd50",  # a line break splitlines() knows besides \n
+        "前言\ufdd40\n甲\n\ufdd50",  # a mark character inside a line is text
+    ],
+)
+def test_table_marks_found_by_regex_match_the_line_by_line_reading(marked: str) -> None:
+    assert reader._split_table_marks(marked, 3) == reader._split_table_mark_lines(marked, 3)
+
+
+def test_table_marks_name_the_lines_between_them() -> None:
+    marked = "前言\n\ufdd40\n甲\n乙\n\ufdd50\n后记\n\ufdd41\n\ufdd51"
+    assert reader._split_table_marks(marked, 3) == ("前言\n甲\n乙\n后记", {3: (1, 2)})
