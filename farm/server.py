@@ -117,13 +117,11 @@ class _BadRequest(Exception):
         self.message = message
 
 
-def _head(status: int, headers: Iterable[tuple[str, str]]) -> bytearray:
-    out = bytearray(f"HTTP/1.1 {status} {_REASONS.get(status, '')}\r\n".encode("latin-1"))
-    out += f"Server: {SERVER}\r\nDate: {_date()}\r\n".encode("latin-1")
-    for name, value in headers:
-        out += f"{name}: {value}\r\n".encode("latin-1")
-    out += b"\r\n"
-    return out
+def _head(status: int, headers: Iterable[tuple[str, str]]) -> bytes:
+    lines = "".join(f"{name}: {value}\r\n" for name, value in headers)
+    return (
+        f"HTTP/1.1 {status} {_REASONS.get(status, '')}\r\nServer: {SERVER}\r\nDate: {_date()}\r\n{lines}\r\n"
+    ).encode("latin-1")
 
 
 def _error_bytes(status: int, message: str | None, method: str) -> bytes:
@@ -145,7 +143,7 @@ def _error_bytes(status: int, message: str | None, method: str) -> bytes:
             ("Content-Length", str(len(body))),
         ],
     )
-    return bytes(head) + (b"" if method == "HEAD" else body)
+    return head + (b"" if method == "HEAD" else body)
 
 
 class _Connection:
@@ -201,12 +199,16 @@ class _Connection:
         except _BadRequest as bad:
             self.sock.sendall(_error_bytes(bad.status, bad.message, method))
             return False
-        parts = urlsplit(target)
+        if target[:1] == "/" and "?" not in target and "#" not in target:
+            path, query = target, {}  # what urlsplit would give, without its cost
+        else:
+            parts = urlsplit(target)
+            path, query = parts.path or "/", parse_qs(parts.query, keep_blank_values=True)
         req = Request(
             method=method,
             raw_path=target,
-            path=parts.path or "/",
-            query=parse_qs(parts.query, keep_blank_values=True),
+            path=path,
+            query=query,
             headers=headers,
             body=body,
             client=self.client,

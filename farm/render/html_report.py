@@ -135,8 +135,11 @@ def _digest(record: Mapping[str, Any]) -> str:
 def _paragraphs(text: str | None) -> str:
     if not text:
         return ""
+    # escaped once as a whole: escaping neither adds nor removes line breaks or outer whitespace
     return "\n".join(
-        f'<p style="text-indent:2em;">{_e(line.strip())}</p>' for line in text.splitlines() if line.strip()
+        f'<p style="text-indent:2em;">{stripped}</p>'
+        for line in _e(text).splitlines()
+        if (stripped := line.strip())
     )
 
 
@@ -289,7 +292,7 @@ def _table2(template: str, cells: Mapping[str, Any], style: str, blank_zeros: bo
     blocks = [
         block.fill(cells, blank_zeros)
         for block_keys, block in _table2_blocks(template)
-        if any(k in cells for k in block_keys)
+        if not block_keys.isdisjoint(cells)
     ]
     if not blocks:
         return ""
