@@ -93,13 +93,16 @@ def parse_date(text: str | None) -> str | None:
     return None
 
 
-def find_dates(text: str) -> list[tuple[int, int, str]]:
-    """Every valid date in `text` as (start, end, iso)."""
+def find_dates(text: str, *, limit: int | None = None) -> list[tuple[int, int, str]]:
+    """Every valid date in `text` as (start, end, iso); with `limit`, the first `limit` only
+    (the rest of the text is not searched)."""
     out = []
     for m in _ANY_DATE.finditer(text):
         iso = _match_iso(m)
         if iso:
             out.append((m.start(), m.end(), iso))
+            if len(out) == limit:
+                break
     return out
 
 
@@ -123,7 +126,7 @@ def _head_lines(text: str) -> Iterator[str]:
         start = end
 
 
-_HEAD_CHUNK = 1024
+_HEAD_CHUNK = 512
 
 
 def collapse(text: str) -> str:
@@ -255,8 +258,7 @@ _SIGNATURE_NAME = re.compile(r"^[\u4e00-\u9fff（）()]{2,40}$")
 
 def signature(text: str) -> tuple[str | None, str | None]:
     """(name, ISO date) of the 落款: a date-only line among the last lines, the name just above it."""
-    # Only the end of the text matters; splitting the whole report costs more than the rest.
-    tail = _last_filled(text[-_SIGNATURE_TAIL_CHARS:].splitlines(), 6)
+    tail = _tail_filled(text, 6)
     for i in range(len(tail) - 1, -1, -1):
         line = tail[i]
         compact = _squeeze(line)
@@ -271,6 +273,23 @@ def signature(text: str) -> tuple[str | None, str | None]:
             name = _squeeze(tail[i - 1])
         return name, iso
     return None, None
+
+
+def _tail_filled(text: str, n: int) -> list[str]:
+    """`_last_filled(text[-_SIGNATURE_TAIL_CHARS:].splitlines(), n)`, splitting less when less
+    will do: only the end of the text matters, and splitting 2000 characters of a page's table
+    lines costs more than the rest. A shorter tail is enough once it holds n + 1 non-blank lines:
+    its first line may be cut, the n after it are whole, and they are the longer tail's last n."""
+    size = _TAIL_STEP
+    while size < _SIGNATURE_TAIL_CHARS and size < len(text):
+        found = _last_filled(text[-size:].splitlines(), n + 1)
+        if len(found) > n:
+            return found[1:]
+        size *= 4
+    return _last_filled(text[-_SIGNATURE_TAIL_CHARS:].splitlines(), n)
+
+
+_TAIL_STEP = 256
 
 
 def _last_filled(lines: list[str], n: int) -> list[str]:
@@ -405,7 +424,7 @@ def statistical_period(text: str) -> Period:
     for m in _period_re().finditer(text):
         stated = True
         window = text[m.end() : m.end() + 80]
-        dates = find_dates(window)
+        dates = find_dates(window, limit=2)  # (only the first two are read)
         if len(dates) >= 2:
             between = window[dates[0][1] : dates[1][0]]
             if _PERIOD_RANGE_RE.search(between) or not between.strip():

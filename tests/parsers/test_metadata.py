@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from parsers import metadata
@@ -168,3 +170,20 @@ def test_same_title_spelled_by_the_page_wins_over_extracted_blanks() -> None:
     assert metadata.choose_title(text, PageMeta(), ctx) == "清溪县民政局2019年政府信息公开年度报告"
     other = PageMeta(title="某某县2019年政府信息公开工作年度报告")
     assert metadata.choose_title(text, PageMeta(), other) == "清溪县民政局 2019 年政府信息公开年度报告"
+
+
+def test_head_and_tail_lines_split_in_pieces_match_one_split() -> None:
+    """_head_lines / _tail_filled split only as much text as their callers read: what they give
+    must be what one splitlines of the head (first 6000) or tail (last 2000 characters) gives,
+    whatever the line breaks and wherever the pieces are cut."""
+    rng = random.Random(5)
+    pieces = ["", " ", "规章", "五、其他", "2024年1月2日", "x" * 90, "\u3000", "某某县人民政府"]
+    breaks = ["\n", "\r\n", "\r", "\n\n", "\u2028", "\x0c", "\x1e", "\x85"]
+    for _ in range(400):
+        parts = []
+        for _ in range(rng.randint(0, 400)):
+            parts += [rng.choice(pieces) * rng.randint(1, 3), rng.choice(breaks)]
+        text = "".join(parts)
+        assert list(metadata._head_lines(text)) == text[: metadata._HEAD_CHARS].splitlines()
+        full = metadata._last_filled(text[-metadata._SIGNATURE_TAIL_CHARS :].splitlines(), 6)
+        assert metadata._tail_filled(text, 6) == full
