@@ -63,6 +63,10 @@ def numbered_grids(root: _Element) -> tuple[list[Grid], list[int]]:
 # are Unicode noncharacters, which never occur in text (unlike private-use characters, which
 # GB18030 pages do carry).
 _TABLE, _ROW, _CELL, _FIELD = "\ufdd0", "\ufdd1", "\ufdd2", "\ufdd3"
+_MARKS = (_TABLE, _ROW, _CELL, _FIELD)
+_MARK_BLANKS = re.compile(f"\\s*([{''.join(_MARKS)}])\\s*")
+# What str.strip() strips and _WS_RE does not collapse (every such character is below U+3001).
+_OTHER_BLANKS = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace() and not _WS_RE.fullmatch(ch))
 
 
 def _mark(ch: str) -> str:
@@ -111,6 +115,15 @@ def grids_from_flat(flat: str) -> tuple[list[Grid], list[int]]:
     # Whitespace is collapsed on the whole string at once: the marks are not whitespace, so a
     # run never crosses a cell boundary.
     flat = _WS_RE.sub(" ", flat)
+    # Each cell's text is stripped here, on the whole string: after the collapse a blank next to
+    # a mark is a single space unless the text holds a blank _WS_RE leaves alone (rare; then a
+    # regex strips them all).
+    if any(ch in flat for ch in _OTHER_BLANKS):
+        flat = _MARK_BLANKS.sub(r"\1", flat).rstrip()
+    else:
+        for mark in _MARKS:
+            flat = flat.replace(" " + mark, mark).replace(mark + " ", mark)
+        flat = flat.rstrip(" ")
     grids: list[Grid] = []
     ordinals: list[int] = []
     for n, table in enumerate(flat.split(_TABLE)[1:]):
@@ -122,8 +135,8 @@ def grids_from_flat(flat: str) -> tuple[list[Grid], list[int]]:
 
 
 def _resolve(rows: list[str]) -> Grid:
-    """Rows of the grid pass (each cell "<C>rowspan<F>colspan<F>text", or "<C>text" for a cell
-    without span attributes) -> the grid with spans resolved (as `_grid`).
+    """Rows of the grid pass, their cells stripped (each cell "<C>rowspan<F>colspan<F>text", or
+    "<C>text" for a cell without span attributes) -> the grid with spans resolved (as `_grid`).
 
     Most rows hold no spanning cell: their cells fill, left to right, the positions the rows
     above left free, then extend the row (one list operation instead of a loop step per cell)."""
@@ -133,7 +146,7 @@ def _resolve(rows: list[str]) -> Grid:
     for r, row in enumerate(rows):
         line = filled[r]
         if _FIELD not in row:
-            cells: list[str | None] = [cell.strip() for cell in row.split(_CELL)[1:]]
+            cells: list[str | None] = row.split(_CELL)[1:]  # type: ignore[assignment]
             if line is None:
                 filled[r] = cells
                 end = len(cells)
@@ -158,13 +171,12 @@ def _resolve(rows: list[str]) -> Grid:
                 c += 1
             if _FIELD not in cell:  # a cell without span attributes
                 if c < size:
-                    line[c] = cell.strip()
+                    line[c] = cell
                 else:
-                    line.append(cell.strip())
+                    line.append(cell)
                 c += 1
             else:
                 rs_raw, cs_raw, text = cell.split(_FIELD, 2)
-                text = text.strip()
                 rs = _span_value(rs_raw) if rs_raw else 1
                 cs = _span_value(cs_raw) if cs_raw else 1
                 end = c + cs

@@ -52,3 +52,12 @@ def test_trees_xhtml_declarations_and_empty_input() -> None:
     assert read_grids(page) == [[["规章"]]]
     assert read_grids(lxml_html.fromstring(page.split("?>", 1)[1])) == [[["规章"]]]
     assert read_grids("") == [] and read_grids("   ") == []
+
+
+def test_cells_stripped_of_every_blank_str_strip_knows() -> None:
+    # Cells are stripped on the whole flattened string; a blank the collapse leaves alone
+    # (U+2028, U+1680, U+2029) takes the slower way there, with the same result as str.strip().
+    plain = "<table><tr><td> 甲 </td><td><p>乙</p></td><td rowspan='2'>\n丙\n</td></tr><tr><td>丁</td></tr></table>"
+    odd = plain.replace(" 甲 ", "&#x2028;甲&#x1680;").replace("丁", "&#x2029;丁 ")
+    expected = [["甲", "乙", "丙"], ["丁", None, "丙"]]
+    assert read_grids(plain) == read_grids(odd) == [expected]
