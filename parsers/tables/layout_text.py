@@ -270,6 +270,30 @@ def _label_too_long(joined: str) -> bool:
     return _long_label_run().search(joined) is not None
 
 
+# A run of characters that normalisation leaves as they are, wherever they stand: CJK ideographs
+# and "、" (NFKC keeps them, nothing composes with them, the ordinal rewrite turns "一、" into
+# itself), or ASCII digits (no "、" after them, which the rewrite would turn into ".").
+_INERT_PREFIX_RE = re.compile(r"[\u4e00-\u9fff、]{2,}|[0-9]{2,}")
+
+
+@cache
+def _label_prefixes() -> frozenset[str]:
+    """Every prefix of every known (normalised) row or group label."""
+    labels = [*mapping.row_labels(), *mapping.group_labels()]
+    return frozenset(label[:n] for label in labels for n in range(1, len(label) + 1))
+
+
+def _starts_no_label(head: str) -> bool:
+    """No label joined from `head` and the line after it can be a known one, whatever that line.
+
+    The label `_wrapped_label` tests starts where `head` starts and covers its inert prefix (it
+    runs up to the first digit run; a digit prefix is no label start, so there the whole joined
+    text is the label), and normalising leaves that prefix as it is. So when no known label
+    starts with it, the pair needs no look (headings, dates and narrative lines, mostly)."""
+    m = _INERT_PREFIX_RE.match(head)
+    return m is not None and m.group() not in _label_prefixes()
+
+
 @lru_cache(maxsize=CACHE_SIZE)
 def _wrapped_label(head: str, first: str) -> tuple[str, ...] | None:
     """The cells of `head` + `first` when they are one known label wrapped onto two lines, else
@@ -277,7 +301,7 @@ def _wrapped_label(head: str, first: str) -> tuple[str, ...] | None:
     if is_value(first):
         return None
     head = head.strip()
-    if not head:
+    if not head or _starts_no_label(head):
         return None
     text = head + first.strip()
     if _label_too_long(text) or is_value(head) or is_known_printed_label(head):

@@ -235,3 +235,48 @@ def test_wrapped_label_joins_a_label_but_never_a_heading_and_a_sentence() -> Non
     assert _label_too_long("二、主动公开政府信息情况" + sentence)  # the run after 2023 is too long
     assert _wrapped_label.__wrapped__("二、主动公开政府信息情况", sentence) is None
     assert not _label_too_long("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请")
+
+
+def _wrapped_label_in_full(head: str, first: str) -> tuple[str, ...] | None:
+    """_wrapped_label without its shortcuts (the reading they must not change)."""
+    from parsers.tables.layout_text import _label_too_long, unglue
+    from parsers.tables.rows import is_known_printed_label, is_value
+
+    if is_value(first):
+        return None
+    head = head.strip()
+    if not head or _label_too_long(head + first.strip()) or is_value(head) or is_known_printed_label(head):
+        return None
+    joined = unglue(head + first.strip())
+    return tuple(joined) if is_known_printed_label(joined[0]) else None
+
+
+def test_wrapped_label_shortcuts_read_every_pair_as_in_full() -> None:
+    """Label halves, narrative, dates and headings paired every way (a wrapped v2021 label among
+    them): the shortcuts that skip pairs must give what the full test gives."""
+    from parsers.tables import mapping
+    from parsers.tables.layout_text import _wrapped_label
+
+    halves = ["1.申请人无正当理由逾期不补正、行政机关不再处理", "其政府信息公开申请", "其政府信息公开申请\t0"]
+    for label in [*mapping.row_labels(), *mapping.group_labels()][::3]:
+        cut = max(1, len(label) // 2)
+        halves += [label, label[:cut], label[cut:], f"{label[cut:]}0 1 2"]
+    halves += [
+        "2023年，本机关共收到政府信息公开申请9件。",
+        "三、收到和处理政府信息公开申请情况",
+        "一、总体情况",
+        "12.其他",
+        "本报告根据条例编制",
+        "（一）予以公开",
+        "规章5行政规范性",
+        "文件3",
+        "20",
+        "其他",
+    ]
+    joined = 0
+    for head in halves:
+        for first in halves:
+            got = _wrapped_label.__wrapped__(head, first)
+            assert got == _wrapped_label_in_full(head, first), (head, first)
+            joined += got is not None
+    assert joined  # the wrapped v2021 label (and others) are still joined
