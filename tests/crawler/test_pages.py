@@ -59,3 +59,26 @@ def test_js_literals() -> None:
     assert jsobj.js_string('<p>\\u4e00\\"q\\"</p>') == '<p>一"q"</p>'
     html = "<script>window._CONFIG = {DETAIL: '<p>\\u672c\\u5217\\u6570\\u636e\\u7684\\u52fe\\u7a3d\\u5173\\u7cfb</p>'};</script>"
     assert pages.embedded_detail(html) == "本列数据的勾稽关系"
+
+
+def test_visible_texts_are_the_text_xpath_nodes(page) -> None:
+    """texts() evaluates TEXT_XPATH as a set difference; the nodes and their order are the XPath's."""
+    from lxml import etree
+    from parsel import Selector
+
+    plain = etree.XPath(pages.TEXT_XPATH, smart_strings=False)
+    tricky = (
+        "<html><head><style>h1{}</style><title>t</title><script>var h='<b>x</b>';</script></head>"
+        "<body>lead<script>document.write('<p>w</p>')</script>tail<div>a<style>p{}</style>b"
+        "<noscript>ns</noscript><!-- c -->c<svg><script>s</script><text>svg</text></svg></div>"
+        "<p>访问<b>异常</b></p><script src='x.js'></script>end</body></html>"
+    )
+    found = pages.texts(Selector(text=tricky))
+    assert found == plain(Selector(text=tricky).root)
+    assert "tail" in found and "ns" in found and not any("<b>" in t or "{}" in t for t in found)
+    # An XML tree, where a script may hold elements: their text is left out too.
+    xml = Selector(text="<r><body>k<script><i>hid</i></script><b>shown</b></body></r>", type="xml")
+    assert pages.texts(xml) == plain(xml.root) == ["k", "shown"]
+    for name in ("trs_detail.html", "trs_list.html", "gbk_legacy_list.html", "hanweb_column.html"):
+        sel = page(name, f"{HOST}/a/index.html").selector
+        assert pages.texts(sel) == plain(sel.root) != []
