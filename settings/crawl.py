@@ -85,6 +85,7 @@ _consoles = ("scrapy.extensions.telnet.TelnetConsole", "scrapy.extensions.remote
 EXTENSIONS_BASE = {k: v for k, v in _scrapy_defaults.EXTENSIONS_BASE.items() if k not in _consoles}
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
+STATS_CLASS = "crawler.stats.CrawlStats"
 # JOBDIR: set per crawl (`govreports crawl` uses <data>/jobs/<portals>); `-s JOBDIR=…` by hand.
 JOBDIR = None
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
