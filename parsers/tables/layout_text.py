@@ -45,8 +45,9 @@ def unglue(cell: str) -> list[str]:
     Only when every label piece is a known row label; anything else is left whole (a narrative
     sentence with figures in it is not a table row).
     """
-    # (a cell without any digit is never a value nor glued: the cheap test first)
-    if not _has_digit(cell) or is_value(cell):
+    # (a cell without any digit is never a value nor glued: the cheap test first; nor is one whose
+    # opening no known label starts with, since the first glued label would start so)
+    if not _has_digit(cell) or _starts_no_label(cell) or is_value(cell):
         return [cell]
     pieces: list[str] = []
     pos = 0

@@ -237,10 +237,33 @@ def test_wrapped_label_joins_a_label_but_never_a_heading_and_a_sentence() -> Non
     assert not _label_too_long("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请")
 
 
+def _unglue_in_full(cell: str) -> list[str]:
+    """unglue without its shortcuts (the reading they must not change)."""
+    from parsers.tables.layout_text import _GLUED_RE
+    from parsers.tables.rows import is_known_printed_label, is_value
+
+    if not any(map(str.isdigit, cell)) or is_value(cell):
+        return [cell]
+    pieces: list[str] = []
+    pos = 0
+    while pos < len(cell):
+        match = _GLUED_RE.match(cell, pos)
+        if not match or match.end() == pos:
+            return [cell]
+        label, run = match.group(1), match.group(2).strip()
+        if not is_known_printed_label(label):
+            return [cell]
+        pieces += [label.strip(), *run.split("  ")] if "  " in run else [label.strip(), run]
+        pos = match.end()
+    return pieces
+
+
 def _wrapped_label_in_full(head: str, first: str) -> tuple[str, ...] | None:
     """_wrapped_label without its shortcuts (the reading they must not change)."""
-    from parsers.tables.layout_text import _label_too_long, unglue
+    from parsers.tables.layout_text import _label_too_long
     from parsers.tables.rows import is_known_printed_label, is_value
+
+    unglue = _unglue_in_full
 
     if is_value(first):
         return None
@@ -255,7 +278,7 @@ def test_wrapped_label_shortcuts_read_every_pair_as_in_full() -> None:
     """Label halves, narrative, dates and headings paired every way (a wrapped v2021 label among
     them): the shortcuts that skip pairs must give what the full test gives."""
     from parsers.tables import mapping
-    from parsers.tables.layout_text import _wrapped_label
+    from parsers.tables.layout_text import _wrapped_label, unglue
 
     halves = ["1.申请人无正当理由逾期不补正、行政机关不再处理", "其政府信息公开申请", "其政府信息公开申请\t0"]
     for label in [*mapping.row_labels(), *mapping.group_labels()][::3]:
@@ -273,10 +296,13 @@ def test_wrapped_label_shortcuts_read_every_pair_as_in_full() -> None:
         "20",
         "其他",
     ]
-    joined = 0
+    joined = glued = 0
     for head in halves:
         for first in halves:
             got = _wrapped_label.__wrapped__(head, first)
             assert got == _wrapped_label_in_full(head, first), (head, first)
             joined += got is not None
-    assert joined  # the wrapped v2021 label (and others) are still joined
+            pieces = unglue(head + first)
+            assert pieces == _unglue_in_full(head + first), (head, first)
+            glued += len(pieces) > 1
+    assert joined and glued  # the wrapped v2021 label, glued rows (and others) are still read
