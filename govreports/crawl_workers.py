@@ -1,7 +1,7 @@
 """One crawl spread over N crawler processes (`govreports crawl --workers N`).
 
-A Scrapy process is one reactor thread, CPU-bound at a few hundred requests a second; a crawl of
-many portals scales the way Scrapyd does it, one process per CPU. The parent splits the portals
+A Scrapy process is one reactor thread, CPU-bound at some 10 ms of CPU per request (issue #4); a
+crawl of many portals scales the way Scrapyd does it, one process per CPU. The parent splits the portals
 into N groups, runs `govreports crawl --workers 1` once per group (its own JOBDIR and log file),
 waits for all of them and merges their `--json` summaries into one.
 
