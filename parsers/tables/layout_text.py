@@ -16,7 +16,7 @@ from functools import cache, lru_cache
 
 from govreports import spec
 from parsers.tables import mapping
-from parsers.tables.normalize import CACHE_SIZE
+from parsers.tables.normalize import CACHE_SIZE, inert_prefix, prefixes
 from parsers.tables.rows import Row, is_known_printed_label, is_value, label_cjk_max, more_cjk_than_labels
 
 _MD_SEPARATOR_RE = re.compile(r"^:?-{2,}:?$")
@@ -271,28 +271,21 @@ def _label_too_long(joined: str) -> bool:
     return _long_label_run().search(joined) is not None
 
 
-# A run of characters that normalisation leaves as they are, wherever they stand: CJK ideographs
-# and "、" (NFKC keeps them, nothing composes with them, the ordinal rewrite turns "一、" into
-# itself), or ASCII digits (no "、" after them, which the rewrite would turn into ".").
-_INERT_PREFIX_RE = re.compile(r"[\u4e00-\u9fff、]{2,}|[0-9]{2,}")
-
-
 @cache
 def _label_prefixes() -> frozenset[str]:
     """Every prefix of every known (normalised) row or group label."""
-    labels = [*mapping.row_labels(), *mapping.group_labels()]
-    return frozenset(label[:n] for label in labels for n in range(1, len(label) + 1))
+    return prefixes([*mapping.row_labels(), *mapping.group_labels()])
 
 
 def _starts_no_label(head: str) -> bool:
     """No label joined from `head` and the line after it can be a known one, whatever that line.
 
-    The label `_wrapped_label` tests starts where `head` starts and covers its inert prefix (it
-    runs up to the first digit run; a digit prefix is no label start, so there the whole joined
-    text is the label), and normalising leaves that prefix as it is. So when no known label
-    starts with it, the pair needs no look (headings, dates and narrative lines, mostly)."""
-    m = _INERT_PREFIX_RE.match(head)
-    return m is not None and m.group() not in _label_prefixes()
+    The label `_wrapped_label` tests starts where `head` starts and covers its `inert_prefix`
+    (it runs up to the first digit run; a digit prefix is no label start, so there the whole
+    joined text is the label), and normalising leaves that prefix as it is. So when no known
+    label starts with it, the pair needs no look (headings, dates and narrative lines, mostly)."""
+    opening = inert_prefix(head)
+    return opening is not None and opening not in _label_prefixes()
 
 
 @lru_cache(maxsize=CACHE_SIZE)

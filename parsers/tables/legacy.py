@@ -16,7 +16,7 @@ from itertools import chain
 from typing import Any
 
 from govreports import spec
-from parsers.tables.normalize import CACHE_SIZE, normalize, split_ordinal
+from parsers.tables.normalize import CACHE_SIZE, inert_prefix, normalize, prefixes, split_ordinal
 from parsers.tables.rows import Row, is_value
 from parsers.tables.values import clean, is_blank
 
@@ -84,7 +84,15 @@ def _header(row: Row) -> _Header | None:
 @lru_cache(maxsize=CACHE_SIZE)
 def _is_label_header(cell: str) -> bool:
     """The cell is a label-column header word (指标名称, …): a row without one is no header."""
+    opening = inert_prefix(cell)
+    if opening is not None and opening not in _label_header_prefixes():
+        return False  # (narrative, figures: not normalised to learn it)
     return normalize(cell) in _conf()["label_headers"]
+
+
+@cache
+def _label_header_prefixes() -> frozenset[str]:
+    return prefixes(_conf()["label_headers"])
 
 
 @lru_cache(maxsize=CACHE_SIZE)

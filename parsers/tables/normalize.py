@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -77,6 +78,25 @@ def normalize(label: str | None) -> str:
         if match:
             text = f"{match.group(1) or match.group(2)}.{text[match.end() :]}"
     return text
+
+
+# A run of characters that `normalize` leaves as they are, wherever they stand: CJK ideographs
+# and "、" (NFKC keeps them, nothing composes with them, the ordinal rewrite turns "一、" into
+# itself), or ASCII digits (without the "、" the rewrite would turn into ".").
+_INERT_PREFIX_RE = re.compile(r"[\u4e00-\u9fff、]{2,}|[0-9]{2,}")
+
+
+def inert_prefix(text: str) -> str | None:
+    """The opening run (2+ characters) of `text` that `normalize(text)` starts with unchanged,
+    or None. If no label of a set starts with it, normalize(text) is none of them: a narrative
+    line is told apart from the template's labels without normalising it."""
+    m = _INERT_PREFIX_RE.match(text)
+    return m.group() if m else None
+
+
+def prefixes(labels: Iterable[str]) -> frozenset[str]:
+    """Every prefix of every label."""
+    return frozenset(label[:n] for label in labels for n in range(1, len(label) + 1))
 
 
 _SPLIT_ORDINAL_RE = re.compile(rf"^(?:[{_CN_NUM}]+、|\d{{1,2}}\.)")

@@ -97,3 +97,33 @@ def test_space_separated_appendix_as_pdf_text_gives_it() -> None:
         "fees_amount_cumulative": "0.0125",
     }
     assert result.table_lines == {1, 2, 3, 4, 5}
+
+
+def test_label_header_test_skips_only_cells_that_cannot_be_header_words() -> None:
+    """_is_label_header leaves narrative and figures unnormalised: it must still say what
+    normalize(cell) in label_headers says, for header words however printed and for the rest."""
+    from govreports import spec
+    from parsers.tables.legacy import _is_label_header
+    from parsers.tables.normalize import normalize
+
+    headers = spec.labels()["tables"]["legacy"]["label_headers"]
+    cells = [
+        *headers,
+        *(f" {h} " for h in headers),
+        *(f"{h}（单位）" for h in headers),
+        *(h[:-1] for h in headers),
+    ]
+    cells += [
+        "指 标",
+        "项目名称",
+        "1、指标",
+        "12指标",
+        "2018年度",
+        "主动公开政府信息数",
+        "指标名称\u3000",
+        "“项目”",
+    ]
+    cells += ["本报告根据条例编制。", "2023年，本机关共收到申请9件。", "三、指标", "0", "", "项目"]
+    for cell in cells:
+        assert _is_label_header.__wrapped__(cell) == (normalize(cell) in headers), cell
+    assert any(_is_label_header.__wrapped__(c) for c in cells)
