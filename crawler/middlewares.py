@@ -19,8 +19,7 @@ from tldextract import TLDExtract
 from twisted.internet import task
 
 from crawler import challenges, encoding
-from crawler.classify import soft_page_kind
-from crawler.pages import texts
+from crawler.pages import soft_kind
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -105,15 +104,11 @@ class ResponseGuardMiddleware:
         fixed = response.replace(cls=cls, encoding=enc)
         request.meta["encoding"] = enc
         if state is not None and response.status == 200 and len(response.body) < 40_000:
-            kind = soft_page_kind(_cheap_text(fixed))
+            kind = soft_kind(fixed.selector)
             if kind == "soft_block":
                 request.meta["soft_block"] = True
                 return fixed.replace(status=503)
         return fixed
-
-
-def _cheap_text(response: TextResponse) -> str:
-    return " ".join(texts(response.selector))
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

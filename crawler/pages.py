@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from parsel import Selector
 
-from crawler.classify import classify_title, crawl_labels, normalize
+from crawler.classify import classify_title, crawl_labels, normalize, soft_page_kind
 from crawler.jsobj import js_string
 from parsers.document import PageMeta
 
@@ -148,6 +148,24 @@ def texts(sel: Selector, xpath: str = TEXT_XPATH) -> list[str]:
     if memo:
         _PAGE_TEXTS[root] = tuple(found)
     return found
+
+
+# The soft-page verdict of a page is asked for by the response guard and by the spider's page
+# check: one test per parsed HTML page (None is a verdict too).
+_PAGE_SOFT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_UNSET = object()
+
+
+def soft_kind(sel: Selector) -> str | None:
+    """classify.soft_page_kind of the page's text nodes joined by spaces."""
+    root = sel.root
+    memo = isinstance(root, etree.ElementBase)
+    if memo and (cached := _PAGE_SOFT.get(root, _UNSET)) is not _UNSET:
+        return cached
+    kind = soft_page_kind(" ".join(texts(sel)))
+    if memo:
+        _PAGE_SOFT[root] = kind
+    return kind
 
 
 def _tagged(sel: Selector, attr_of: dict[str, str]) -> list:

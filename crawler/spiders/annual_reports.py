@@ -40,6 +40,7 @@ from crawler.pages import (
     looks_like_detail,
     meta_content,
     page_meta,
+    soft_kind,
     texts,
     visible_text,
 )
@@ -101,7 +102,7 @@ class AnnualReportsSpider(PortalSpider):
             self.note_error(state, redirects[0], "soft404", f"redirected to the home page {response.url}")
             return False
         if _is_html(response) and len(response.body) < 40_000:
-            soft = soft_page_kind(" ".join(texts(response.selector)))
+            soft = soft_kind(response.selector)
             if soft and not (response.meta.get("probe") and soft == "soft404"):
                 self.note_error(state, response.url, soft, f"{soft} page instead of content")
                 return False
