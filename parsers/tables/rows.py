@@ -80,6 +80,11 @@ def is_known_label(norm: str) -> bool:
     return norm in mapping.row_labels() or norm in mapping.group_labels()
 
 
+def more_cjk_than(text: str, n: int) -> bool:
+    """`text` holds more than `n` CJK ideographs (so does its normalised form)."""
+    return _more_cjk_than(n).match(text) is not None
+
+
 def more_cjk_than_labels(text: str) -> bool:
     """`text` holds more CJK ideographs than any known row or group label (so does its normalised
     form): it is no known label."""

@@ -16,8 +16,16 @@ from typing import NamedTuple
 from govreports import spec
 from parsers.tables import mapping
 from parsers.tables.mapping import TABLES, table_of
-from parsers.tables.normalize import CACHE_SIZE, edit_distance, normalize, split_ordinal, variants
-from parsers.tables.rows import Row, dedupe_labels, is_value, split_cells
+from parsers.tables.normalize import (
+    CACHE_SIZE,
+    edit_distance,
+    inert_prefix,
+    normalize,
+    prefixes,
+    split_ordinal,
+    variants,
+)
+from parsers.tables.rows import Row, dedupe_labels, is_value, more_cjk_than, split_cells
 
 T4_ROW = "appeals"  # pseudo row id of table 4's single line of 15 figures
 
@@ -177,6 +185,11 @@ def _label_view(labels: tuple[str, ...]) -> _LabelView:
     """The part of a row's view that depends on its labels only (norms, named, caption and the
     marker tests): the fixed vocabulary of the templates, so it stays cached across reports."""
     caption_re, table2_header, table3_note, table4_markers = _markers()
+    if len(labels) == 1 and _no_template_word(labels[0]):
+        # A narrative line: its printed text stands in for its normalised one, which walk would
+        # only test for its length (> _T4_HEADER_MAX either way) and with match_column (no
+        # column either way): see `_no_template_word`.
+        return labels, (None, ""), None, False, False, False, False
     norms = tuple(normalize(lab) for lab in labels)
     named: tuple[str | None, str] = (None, "")
     for n in reversed(norms):
@@ -194,6 +207,72 @@ def _label_view(labels: tuple[str, ...]) -> _LabelView:
         any(table3_note in n for n in norms),
         any(n in table4_markers for n in norms),
     )
+
+
+def _no_template_word(label: str) -> bool:
+    """normalize(label) names no row, variant, column, header word, table-4 marker nor table-2
+    caption, holds no table-3 note, and is longer than any table-4 header word; so does the
+    printed label itself (no column, longer than _T4_HEADER_MAX). Told without normalising it,
+    from its `inert_prefix` (which normalize(label) starts with): narrative lines, new in every
+    report, are most of the labels that are not in the cache."""
+    opening = inert_prefix(label)
+    if opening is None or opening in _word_prefixes() or _UNIT_RE.search(opening):
+        return False  # (a unit inside the opening: match_column's unit swap would change it)
+    if opening[0].isdigit():
+        if len(opening) < 3:
+            return False  # "12." would be an ordinal, and a variant is looked up after it
+    else:
+        ordinal, body = split_ordinal(opening)  # the ordinal normalize(label) starts with
+        if ordinal and (not body or body in _variant_prefixes()):
+            return False
+    literal = _caption_literal()
+    if not literal or literal.startswith(opening) or opening.startswith(literal):
+        return False
+    note = _markers()[2]
+    # The note's ideographs can only come from the same ideographs printed, or from the
+    # compatibility characters NFKC turns into ideographs.
+    if _COMPAT_IDEOGRAPH_RE.search(label) or all(ch in label for ch in note):
+        return False
+    return more_cjk_than(label, _T4_HEADER_MAX)
+
+
+# Characters outside U+4E00–U+9FFF whose NFKC form holds a CJK ideograph of that block (radicals,
+# compatibility and enclosed ideographs, Kanbun, Hangzhou numerals); a test checks every code point.
+_COMPAT_IDEOGRAPH_RE = re.compile(
+    "[\u2e80-\u2fdf\u3038-\u303a\u3192-\u319f\u3200-\u33ff\uf900-\ufaff\U0001f200-\U0001f2ff\U0002f800-\U0002fa1f]"
+)
+
+
+@cache
+def _word_prefixes() -> frozenset[str]:
+    """Every prefix of every word a normalised label is compared with as a whole."""
+    _, table2_header, _, table4_markers = _markers()
+    words = [*mapping.row_labels(), *variants(), *mapping.table2_columns(), table2_header, _T3_HEADER_MARK]
+    return prefixes([*words, *table4_markers])
+
+
+@cache
+def _variant_prefixes() -> frozenset[str]:
+    return prefixes(variants())
+
+
+@cache
+def _caption_literal() -> str:
+    """The literal text every table-2 caption match starts with ("" when its pattern does not
+    start with one): the characters after "^" up to the first one with a special meaning or a
+    quantifier."""
+    pattern = _caption_re().pattern
+    if not pattern.startswith("^"):
+        return ""
+    out = []
+    for n, ch in enumerate(pattern[1:], 1):
+        following = pattern[n + 1 : n + 2]
+        if ch in ".^$*+?{}[]\\|()" or following in ("*", "?", "{"):
+            break
+        out.append(ch)
+        if following == "+":
+            break
+    return "".join(out)
 
 
 @cache
