@@ -98,6 +98,8 @@ _FLEX = {
 _RUN_RE = re.compile(r"\s*([+\-]?\d[\d\s,.+\-]*(?:万元|元)?)(?![\d件条个人次项%％年月日号])")
 # Where the tables of a run-together page start, and the section after them.
 _TABLES_START_RE = re.compile(r"第二十条第[（(]|[（(]本列数据的勾稽关系|一[、.]本年新收政府信息公开申请")
+# Words each alternative of _TABLES_START_RE holds: a line without any of them matches none.
+_TABLES_START_WORDS = ("第二十条第", "本列数据的勾稽关系", "本年新收政府信息公开申请")
 _TABLES_END_RE = re.compile(r"五[、.][^。，,]{0,20}?(?:问题|改进)")
 # A line this long holding a table marker is a whole page run together (Pingtan page text).
 _RUN_TOGETHER_MIN = 120
@@ -126,7 +128,12 @@ def _label_re() -> re.Pattern[str]:
 
 
 def _is_run_together(line: str) -> bool:
-    return len(line) >= _RUN_TOGETHER_MIN and bool(_TABLES_START_RE.search(line))
+    # (the marker's fixed words are sought first, in C: most long lines are narrative)
+    return (
+        len(line) >= _RUN_TOGETHER_MIN
+        and any(word in line for word in _TABLES_START_WORDS)
+        and bool(_TABLES_START_RE.search(line))
+    )
 
 
 def split_run_together(line: str) -> list[list[str]]:

@@ -179,7 +179,7 @@ def _first_candidate(rows: list[Row]) -> int | None:
     headers = set(filter(_is_label_header, set(chain.from_iterable(row.cells for row in rows))))
     for i, row in enumerate(rows):
         if (headers and not headers.isdisjoint(row.cells)) or (
-            row.grid is None and len(row.cells) == 1 and len(row.cells[0].split()) >= 3
+            row.grid is None and len(row.cells) == 1 and len(row.cells[0].split(None, 2)) == 3
         ):
             return i
     return None

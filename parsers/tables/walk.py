@@ -8,9 +8,9 @@ reliable); reading the figures of each Hit into keys is cells.py.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from govreports import spec
@@ -476,17 +476,19 @@ def _owners() -> dict[str, tuple[str, ...]]:
 
 def decide_template(w: Walk) -> str | None:
     """§2.1: any fingerprint decides; on a mix the majority wins (the mix is C04, not ours)."""
-    votes: Counter[str] = Counter()
+    # (a plain dict: Counter's += and most_common cost more per hit; max keeps most_common's
+    # order among equal counts, first counted first)
+    votes: dict[str, int] = {}
     owners_of = _owners()
     for hit in w.hits:
         owners = owners_of.get(hit.row_id, ())
         if len(owners) == 1:
-            votes[owners[0]] += 1
+            votes[owners[0]] = votes.get(owners[0], 0) + 1
     prints = mapping.fingerprints()
     for h in w.headers:
         if h.canonical in prints:
-            votes[prints[h.canonical]] += 1
+            version = prints[h.canonical]
+            votes[version] = votes.get(version, 0) + 1
     if not votes:
         return None
-    ranked = votes.most_common()
-    return ranked[0][0]
+    return max(votes.items(), key=itemgetter(1))[0]
