@@ -259,9 +259,13 @@ def _text_xslt() -> etree.XSLT:
     return etree.XSLT(etree.XML(sheet))
 
 
-# Marks the content element for the one-pass stylesheet (removed right after the pass). A name
-# drawn per process, so that no page can carry it already.
+# The one-pass stylesheet finds the content element by its path from the root (a few steps),
+# passed as a parameter. A path with steps XPath would not read as plain names (a Word "o:p"
+# ancestor, odd names from BeautifulSoup) marks the element instead with an attribute whose
+# name is drawn per process (so no page can carry it already), found by the parameter's
+# default, a search of the whole tree.
 _CONTENT_ATTR = f"data-govreports-{secrets.token_hex(6)}"
+_PLAIN_PATH = re.compile(r"(?:/[A-Za-z][A-Za-z0-9_.\-]*(?:\[[0-9]+\])?)+")
 _PASS_SEP = "\ufdd6"  # between the grid part and the text part of the one pass
 
 
@@ -271,8 +275,9 @@ def _one_pass_xslt() -> etree.XSLT:
     traversal set-up instead of two (each run costs ~60 µs before it reads a node)."""
     sheet = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
 <xsl:output method="text" encoding="utf-8"/>
+<xsl:param name="content" select="//*[@{_CONTENT_ATTR}]"/>
 <xsl:template match="/">
-  {GRID_ROOT_XSLT}<xsl:text>{_PASS_SEP}</xsl:text><xsl:apply-templates select="//*[@{_CONTENT_ATTR}]" mode="text"/>
+  {GRID_ROOT_XSLT}<xsl:text>{_PASS_SEP}</xsl:text><xsl:apply-templates select="$content" mode="text"/>
 </xsl:template>
 {GRID_CELL_TEMPLATES}
 {_text_templates("text")}
@@ -280,18 +285,27 @@ def _one_pass_xslt() -> etree.XSLT:
     return etree.XSLT(etree.XML(sheet))
 
 
+def _one_pass(root: etree._Element, content: etree._Element) -> str | None:
+    """The one pass's output, or None for a tree too deep for libxslt."""
+    path = root.getroottree().getpath(content)
+    try:
+        if _PLAIN_PATH.fullmatch(path):
+            return str(_one_pass_xslt()(root, content=path))
+        content.set(_CONTENT_ATTR, "")
+        try:
+            return str(_one_pass_xslt()(root))
+        finally:
+            del content.attrib[_CONTENT_ATTR]
+    except etree.XSLTApplyError:
+        return None  # the separate passes have their own fallbacks
+
+
 def grids_and_text(
     root: etree._Element, content: etree._Element
 ) -> tuple[list[Grid], list[int], str, dict[int, tuple[int, int]] | None]:
     """(numbered_grids(root), text_lines_with_tables(content)) in one XSLT run; `content` is an
     element of `root`'s document, `root` its root element."""
-    content.set(_CONTENT_ATTR, "")
-    try:
-        flat = str(_one_pass_xslt()(root))
-    except etree.XSLTApplyError:
-        flat = None  # too deep for libxslt: the separate passes have their own fallbacks
-    finally:
-        del content.attrib[_CONTENT_ATTR]
+    flat = _one_pass(root, content)
     if flat is None:
         grids, ordinals = numbered_grids(root)
         return grids, ordinals, *text_lines_with_tables(content)

@@ -335,3 +335,19 @@ def test_table_marks_found_by_regex_match_the_line_by_line_reading(marked: str) 
 def test_table_marks_name_the_lines_between_them() -> None:
     marked = "前言\n\ufdd40\n甲\n乙\n\ufdd50\n后记\n\ufdd41\n\ufdd51"
     assert reader._split_table_marks(marked, 3) == ("前言\n甲\n乙\n后记", {3: (1, 2)})
+
+
+def test_one_pass_finds_the_content_below_a_prefixed_word_tag() -> None:
+    # The content element is passed to the stylesheet as its path; "o:p" is no plain XPath name,
+    # so such a path falls back to marking the element, with the same result and no mark left.
+    celled = BODY.replace("<td>规章</td>", "<td><p>规章</p></td>")
+    html = page(body=f"<o:p><div id='inner'>{celled}</div></o:p>")
+    root = reader._parse(html)
+    content = root.find(".//div[@id='inner']")
+    assert ":" in root.getroottree().getpath(content)
+    from parsers.formats.html_tables import numbered_grids
+
+    grids, ordinals, text, spans = reader.grids_and_text(root, content)
+    assert (grids, ordinals) == numbered_grids(root)
+    assert (text, spans) == reader.text_lines_with_tables(content) and spans
+    assert list(content.attrib) == ["id"]
