@@ -11,10 +11,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
+if TYPE_CHECKING:  # imported when locks are taken: `govreports --help` needs no SQLAlchemy
+    from sqlalchemy import Engine
 
-from archive.health import HealthStore, LockInfo, LockOwner
+    from archive.health import LockInfo
 
 LOCK_HELD_ENV = "GOVREPORTS_PORTAL_LOCK_HELD"  # set by the scheduler: the lock is the parent's
 
@@ -31,6 +33,8 @@ def portal_locks(
     engine: Engine, portals: list[str], *, ttl_s: float, heartbeat_s: float
 ) -> Iterator[LockOutcome]:
     """Take the free portals' locks, renew them every heartbeat_s, release them on exit."""
+    from archive.health import HealthStore, LockOwner
+
     health = HealthStore(engine)
     owner = LockOwner.this_process()
     taken: list[str] = []

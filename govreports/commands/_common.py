@@ -6,10 +6,12 @@ import argparse
 import json
 import sys
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from archive.api import Archive
 from govreports.errors import ConfigError
+
+if TYPE_CHECKING:  # the archive (SQLAlchemy, Alembic: ~1 s) is imported by the commands that use it
+    from archive.api import Archive
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
@@ -39,6 +41,8 @@ def checked_portal(archive: Archive, name: str | None) -> str | None:
 
 def open_archive(db: str | None) -> Archive:
     """The archive of --db (None falls back to $GOVREPORTS_DB, then the data folder)."""
+    from archive.api import Archive
+
     return Archive.open(db)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from archive.exporters import write_export
 from govreports.commands._common import add_db_option, open_archive
 from govreports.errors import ConfigError
 
@@ -27,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.format == "xlsx" and not args.output:
         raise ConfigError("--format xlsx needs -o FILE (a workbook is not written to a terminal)")
+    from archive.exporters import write_export
+
     with open_archive(args.db) as archive:
         count = write_export(
             archive,

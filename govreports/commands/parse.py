@@ -9,11 +9,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from govreports.fetch import FetchError, fetch_url
-from parsers.parse import parse_bytes
-from parsers.record import Source, error_record
-from settings.parse import MAX_DOCUMENT_BYTES
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("parse", help="parse local files or URLs into records (JSONL on stdout)")
@@ -27,6 +22,12 @@ def _is_url(value: str) -> bool:
 
 
 def parse_one(value: str) -> dict[str, Any]:
+    # The parsers (lxml, the spec, ~0.5 s) load for this command only, not for every `govreports …`.
+    from govreports.fetch import FetchError, fetch_url
+    from parsers.parse import parse_bytes
+    from parsers.record import Source, error_record
+    from settings.parse import MAX_DOCUMENT_BYTES
+
     if _is_url(value):
         try:
             fetched = fetch_url(value)

@@ -14,9 +14,7 @@ import sys
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from archive.db import redact
 from govreports.commands._common import add_db_option, open_archive
-from govreports.web import make_app
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +42,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def build_server(archive: Any, host: str, port: int) -> WSGIServer:
+    from govreports.web import make_app  # Jinja2 and the archive: only when serving
+
     return make_server(
         host, port, make_app(archive), server_class=ThreadingWSGIServer, handler_class=QuietHandler
     )
 
 
 def run(args: argparse.Namespace) -> int:
+    from archive.db import redact
     from govreports.errors import ConfigError
 
     with open_archive(args.db) as archive:

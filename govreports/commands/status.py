@@ -5,15 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, inspect, select, text
-
-from archive.db import errors_as_archive_error, make_engine
-from archive.health import HealthStore, run_json
-from archive.models import Portal
 from govreports.commands._common import add_db_option, add_json_option, print_json
 from govreports.paths import database_url
+
+if TYPE_CHECKING:  # SQLAlchemy and the archive load when the command runs, not for `--help`
+    from sqlalchemy import Engine
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,6 +26,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def collect(db_url: str | None, portal_names: list[str] | None = None, runs: int = 20) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from archive.db import errors_as_archive_error, make_engine
+    from archive.health import HealthStore, run_json
+    from archive.models import Portal
+
     url = database_url(db_url)
     engine = make_engine(url)
     with errors_as_archive_error(url):
@@ -51,6 +55,8 @@ def collect(db_url: str | None, portal_names: list[str] | None = None, runs: int
 
 def _next_runs(engine: Engine) -> dict[str, str | None]:
     """Next run per portal, read from APScheduler's job table without starting a scheduler."""
+    from sqlalchemy import inspect, text
+
     import scheduler
 
     if not inspect(engine).has_table(scheduler.JOBS_TABLE):
