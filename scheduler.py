@@ -42,6 +42,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive.api import Archive
@@ -70,6 +71,8 @@ JOB_FUNC = "scheduler:_scheduled_crawl"
 LATE_JOB_FUNC = "scheduler:_scheduled_late_check"
 JOB_PREFIX = "crawl:"
 LATE_JOB_ID = "late-check"
+RETRY_JOB_FUNC = "scheduler:_scheduled_alert_retry"
+RETRY_JOB_ID = "alert-retry"
 JOBS_TABLE = "apscheduler_jobs"
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -374,12 +377,16 @@ class AlertSink:
     def __init__(self, settings: ScheduleSettings) -> None:
         self.settings = settings
 
-    def deliver(self, alert: Alert) -> dict[str, str]:
-        log.warning("ALERT [%s] %s", alert.kind, alert.message)
+    def deliver(self, alert: Alert, channels: Iterable[str] | None = None) -> dict[str, str]:
+        """Status per configured channel; `channels` limits a retry to the ones that failed, so a
+        receiver that got the alert does not get it twice."""
+        wanted = None if channels is None else set(channels)
+        if wanted is None:
+            log.warning("ALERT [%s] %s", alert.kind, alert.message)
         statuses: dict[str, str] = {}
-        if self.settings.webhook_url:
+        if self.settings.webhook_url and (wanted is None or "webhook" in wanted):
             statuses["webhook"] = self._webhook(alert)
-        if self.settings.smtp_host and self.settings.smtp_to:
+        if self.settings.smtp_host and self.settings.smtp_to and (wanted is None or "email" in wanted):
             statuses["email"] = self._email(alert)
         return statuses
 
@@ -517,6 +524,13 @@ class CrawlService:
             ),
             [],
         )
+        wanted[RETRY_JOB_ID] = (
+            RETRY_JOB_FUNC,
+            IntervalTrigger(
+                minutes=self.settings.alert_retry_minutes, timezone=_zone(self.settings.timezone)
+            ),
+            [],
+        )
         for job_id, (func, trigger, args) in wanted.items():
             job = existing.pop(job_id, None)
             if job is None:
@@ -533,11 +547,11 @@ class CrawlService:
                 }
                 if any(getattr(job, k) != v for k, v in options.items()) or list(job.args) != args:
                     self.scheduler.modify_job(job_id, args=args, **options)
-                if repr(job.trigger) != repr(trigger):
+                if not _same_trigger(job.trigger, trigger):
                     self.scheduler.reschedule_job(job_id, trigger=trigger)
                     log.info("job %s rescheduled: %s", job_id, trigger)
         for job_id in existing:
-            if job_id.startswith(JOB_PREFIX) or job_id == LATE_JOB_ID:
+            if job_id.startswith(JOB_PREFIX) or job_id in (LATE_JOB_ID, RETRY_JOB_ID):
                 self.scheduler.remove_job(job_id)
                 log.info("job %s removed: portal no longer in %s", job_id, self.portals_file)
 
@@ -780,6 +794,19 @@ class CrawlService:
                     self.health.mark_delivery(stored.id, channel, status)
         return out
 
+    def retry_deliveries(self) -> int:
+        """Deliver again what failed, for alerts younger than alert_retry_hours; how many were sent."""
+        since = self.health.now() - timedelta(hours=self.settings.alert_retry_hours)
+        sent = 0
+        for alert, channels in self.health.failed_deliveries(since):
+            for channel, status in self.sink.deliver(alert, channels).items():
+                if alert.id is not None:
+                    self.health.mark_delivery(alert.id, channel, status)
+                if status.startswith("sent"):
+                    sent += 1
+                    log.info("alert %s delivered by %s on retry", alert.id, channel)
+        return sent
+
     def check_late(self, as_of: date | None = None) -> list[Alert]:
         """Bodies whose deadline for last year's report has passed with no report in the archive."""
         today = as_of or self._today()
@@ -823,6 +850,13 @@ class CrawlService:
         return now.astimezone(_zone(self.settings.timezone)).date()
 
 
+def _same_trigger(stored: BaseTrigger, wanted: BaseTrigger) -> bool:
+    # An interval trigger's repr holds its start time, new at every start: compare the interval.
+    if isinstance(stored, IntervalTrigger) and isinstance(wanted, IntervalTrigger):
+        return stored.interval == wanted.interval
+    return repr(stored) == repr(wanted)
+
+
 def _signal_group(proc: subprocess.Popen[str], sig: int) -> None:
     if proc.poll() is not None:
         return
@@ -848,6 +882,12 @@ def _scheduled_late_check() -> None:
     service = _active
     if service is not None:
         service.check_late()
+
+
+def _scheduled_alert_retry() -> None:
+    service = _active
+    if service is not None:
+        service.retry_deliveries()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,6 +39,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -598,6 +599,33 @@ class HealthStore:
         column = {"webhook": "webhook_status", "email": "email_status"}[channel]
         with self._writer.begin() as conn:
             conn.execute(update(alerts).where(alerts.c.id == alert_id).values({column: status[:200]}))
+
+    def failed_deliveries(self, since: datetime) -> list[tuple[Alert, list[str]]]:
+        """Alerts raised at or after `since` with the channels whose last delivery failed."""
+        failed = or_(alerts.c.webhook_status.like("failed%"), alerts.c.email_status.like("failed%"))
+        query = select(alerts).where(alerts.c.raised_at >= since, failed).order_by(alerts.c.id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        out = []
+        for r in rows:
+            channels = [
+                channel
+                for channel, status in (("webhook", r.webhook_status), ("email", r.email_status))
+                if (status or "").startswith("failed")
+            ]
+            alert = Alert(
+                kind=r.kind,
+                dedupe_key=r.dedupe_key,
+                message=r.message,
+                portal=r.portal,
+                agency=r.agency,
+                year=r.year,
+                details=r.details or {},
+                raised_at=r.raised_at,
+                id=r.id,
+            )
+            out.append((alert, channels))
+        return out
 
     def alerts(self, *, open_only: bool = False, limit: int = 200) -> list[dict[str, Any]]:
         query = select(alerts).order_by(alerts.c.id.desc()).limit(limit)

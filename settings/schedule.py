@@ -69,6 +69,10 @@ SMTP_STARTTLS = False  # GOVREPORTS_SMTP_STARTTLS
 SMTP_FROM = "govreports@localhost"  # GOVREPORTS_SMTP_FROM
 SMTP_TO: tuple[str, ...] = ()  # GOVREPORTS_SMTP_TO: comma-separated addresses
 SMTP_TIMEOUT_S = 20.0  # GOVREPORTS_SMTP_TIMEOUT_S
+# A failed webhook or e-mail is tried again every RETRY_MINUTES while the alert is younger than
+# RETRY_HOURS: a receiver down for a night still gets the alert, a dead address is not tried forever.
+ALERT_RETRY_MINUTES = 10  # GOVREPORTS_ALERT_RETRY_MINUTES
+ALERT_RETRY_HOURS = 24  # GOVREPORTS_ALERT_RETRY_HOURS
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -104,6 +108,8 @@ class ScheduleSettings:
     smtp_from: str = SMTP_FROM
     smtp_to: tuple[str, ...] = SMTP_TO
     smtp_timeout_s: float = SMTP_TIMEOUT_S
+    alert_retry_minutes: int = ALERT_RETRY_MINUTES
+    alert_retry_hours: int = ALERT_RETRY_HOURS
 
     def __post_init__(self) -> None:
         for name in ("season_start", "season_end"):
@@ -122,6 +128,8 @@ class ScheduleSettings:
             raise ConfigError("schedule setting spread_minutes must be 0–1440")
         if not self.crawl_command:
             raise ConfigError("the crawl command is empty")
+        if self.alert_retry_minutes < 1 or self.alert_retry_hours < 0:
+            raise ConfigError("alert_retry_minutes must be ≥ 1 and alert_retry_hours ≥ 0")
         if self.lock_heartbeat_s >= self.lock_ttl_s:
             # A heartbeat slower than the expiry would let a live crawl's lock be taken over.
             raise ConfigError("lock_heartbeat_s must be shorter than lock_ttl_s")
@@ -173,6 +181,8 @@ _ENV_NAMES: dict[str, str] = {
     "smtp_from": "GOVREPORTS_SMTP_FROM",
     "smtp_to": "GOVREPORTS_SMTP_TO",
     "smtp_timeout_s": "GOVREPORTS_SMTP_TIMEOUT_S",
+    "alert_retry_minutes": "GOVREPORTS_ALERT_RETRY_MINUTES",
+    "alert_retry_hours": "GOVREPORTS_ALERT_RETRY_HOURS",
 }
 
 

@@ -134,14 +134,21 @@ def services() -> Iterator[list[scheduler.CrawlService]]:
 class Webhook:
     """A loopback HTTP receiver that keeps every JSON body POSTed to it."""
 
-    def __init__(self) -> None:
+    def __init__(self, fail_first: int = 0) -> None:
         received: list[dict[str, Any]] = []
         self.received = received
+        refusals = [fail_first]  # the first POSTs are answered 503, as by a receiver being restarted
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                received.append(json.loads(self.rfile.read(length)))
+                body = json.loads(self.rfile.read(length))
+                if refusals[0] > 0:
+                    refusals[0] -= 1
+                    self.send_response(503)
+                    self.end_headers()
+                    return
+                received.append(body)
                 self.send_response(204)
                 self.end_headers()
 
@@ -763,6 +770,46 @@ def test_a_dead_webhook_does_not_break_the_run(env: dict[str, Path]) -> None:
     assert service.run_portal("alpha").stats.status == "ok"
     (alert,) = service.health.alerts()
     assert alert["webhook_status"].startswith("failed")
+
+
+def test_a_failed_delivery_is_retried_once_the_receiver_is_back(env: dict[str, Path]) -> None:
+    from archive.health import Alert
+
+    hook = Webhook(fail_first=1)
+    try:
+        portals = write_portals(env)
+        set_plan(env, {"alpha": [{"summary": summary("alpha", 3)}, {"summary": summary("alpha", 0)}]})
+        service = scheduler.CrawlService(portals, db_url(env), settings(webhook_url=hook.url))
+        service.run_portal("alpha")
+        service.run_portal("alpha")
+        (alert,) = service.health.alerts()
+        assert alert["webhook_status"] == "failed: HTTP Error 503: Service Unavailable"
+        assert hook.received == []
+        assert service.retry_deliveries() == 1
+        assert [x["alert"]["kind"] for x in hook.received] == ["zero_reports"]
+        assert service.health.alerts()[0]["webhook_status"] == "sent 204"
+        assert service.retry_deliveries() == 0 and len(hook.received) == 1  # delivered once only
+        # An alert older than alert_retry_hours is left as it is: a dead address is not tried forever.
+        old = service.health.raise_alert(
+            Alert(kind="blocked", dedupe_key="old", message="old", portal="alpha",
+                  raised_at=service.health.now() - timedelta(hours=25))
+        )  # fmt: skip
+        assert old is not None and old.id is not None
+        service.health.mark_delivery(old.id, "webhook", "failed: timed out")
+        assert service.retry_deliveries() == 0 and len(hook.received) == 1
+        # A retry goes only to the channels that failed.
+        assert service.sink.deliver(old, ["email"]) == {} and len(hook.received) == 1
+    finally:
+        hook.close()
+
+
+def test_the_retry_job_is_scheduled_once(env: dict[str, Path], services: list) -> None:
+    service = scheduler.CrawlService(write_portals(env), db_url(env), settings(alert_retry_minutes=7))
+    services.append(service)
+    service.start()
+    service.sync_jobs()  # a second sync (as after a portals-file change) keeps the one job
+    retry = [j for j in service.scheduler.get_jobs() if j.id == scheduler.RETRY_JOB_ID]
+    assert len(retry) == 1 and retry[0].trigger.interval == timedelta(minutes=7)
 
 
 # --------------------------------------------------------------------- farm + real crawl command
