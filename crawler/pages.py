@@ -179,6 +179,17 @@ def _tagged(sel: Selector, attr_of: dict[str, str]) -> list:
     return [e for e in top.iter(*attr_of) if attr_of[e.tag] in e.attrib]
 
 
+def inline_scripts(sel: Selector) -> list[str]:
+    """The texts of `//script[not(@src)]/text()`. On an HTML tree each script holds at most one text
+    node (libxml2 reads a script's content raw, never as markup), so that is each inline script's
+    .text, found by the C tag filter: the XPath's predicate cost as much as the page's visible text."""
+    root = sel.root
+    if not isinstance(root, etree.ElementBase):  # XML trees (a script may hold elements), JSON
+        return texts(sel, "//script[not(@src)]/text()")
+    top = root.getroottree().getroot()
+    return [s.text for s in top.iter("script") if "src" not in s.attrib and s.text]
+
+
 _ANCHORS = {"a": "href"}
 _FRAMES = {"iframe": "src", "frame": "src"}
 _EMBEDS = {"iframe": "src", "embed": "src", "object": "data"}
@@ -273,7 +284,7 @@ def attachments(sel: Selector, base_url: str, text: str) -> list[str]:
         elif is_document_url(src.split("?")[0]):
             add(src)
     # Script-written links (Nanjing): a static parser sees nothing, so read the script text.
-    for script in texts(sel, "//script[not(@src)]/text()"):
+    for script in inline_scripts(sel):
         for m in _SCRIPT_LINK.finditer(script):
             add(m.group(1))
     # Scans: images marked as appendix, TRS W0… images, or images in the content of a text-less page.

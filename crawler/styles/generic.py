@@ -15,7 +15,15 @@ from scrapy import Request
 from scrapy.http import Response, TextResponse
 
 from crawler.classify import is_pager_text
-from crawler.pages import Entry, absolute, find_date, is_attachment_url, links, list_entries, texts
+from crawler.pages import (
+    Entry,
+    absolute,
+    find_date,
+    inline_scripts,
+    is_attachment_url,
+    links,
+    list_entries,
+)
 from crawler.styles import jspager
 from crawler.styles.base import MAX_PAGES, Style
 
@@ -179,7 +187,7 @@ class Generic(Style):
             )
             for a in response.xpath("//a[starts-with(normalize-space(@href),'javascript') or @onclick]")
         ]
-        scripts = texts(response.selector, "//script[not(@src)]/text()")
+        scripts = inline_scripts(response.selector)
         if not scripts:
             return
         if not anchors and not any(jspager.POSTS.search(script) for script in scripts):

@@ -82,3 +82,24 @@ def test_visible_texts_are_the_text_xpath_nodes(page) -> None:
     for name in ("trs_detail.html", "trs_list.html", "gbk_legacy_list.html", "hanweb_column.html"):
         sel = page(name, f"{HOST}/a/index.html").selector
         assert pages.texts(sel) == plain(sel.root) != []
+
+
+def test_inline_scripts_are_the_xpath_texts(page) -> None:
+    from lxml import etree
+    from parsel import Selector
+
+    plain = etree.XPath("//script[not(@src)]/text()", smart_strings=False)
+    big = "var a = '" + "x" * 300_000 + "';"  # libxml2 reads long content in chunks
+    html = (
+        "<html><head><script>var h = '<b>x</b>'; /* </p> */</script><script src='a.js'></script>"
+        f"</head><body><script></script><script><!-- document.write('<a href=\"f.pdf\">') --></script>"
+        f"<p>t</p><script type='text/template'><div>{{{{x}}}}</div></script><script>{big}</script></body></html>"
+    )
+    sel = Selector(text=html)
+    assert pages.inline_scripts(sel) == plain(sel.root)
+    assert len(pages.inline_scripts(sel)) == 4 and pages.inline_scripts(sel)[-1] == big
+    xml = Selector(text="<r><script>a<i>b</i>c</script><script src='s'>d</script></r>", type="xml")
+    assert pages.inline_scripts(xml) == plain(xml.root) == ["a", "c"]
+    for name in ("trs_detail.html", "gkmlpt_index.html", "jpaas_column.html", "hanweb_column.html"):
+        sel = page(name, f"{HOST}/a/index.html").selector
+        assert pages.inline_scripts(sel) == plain(sel.root)
