@@ -61,3 +61,9 @@ def test_cells_stripped_of_every_blank_str_strip_knows() -> None:
     odd = plain.replace(" 甲 ", "&#x2028;甲&#x1680;").replace("丁", "&#x2029;丁 ")
     expected = [["甲", "乙", "丙"], ["丁", None, "丙"]]
     assert read_grids(plain) == read_grids(odd) == [expected]
+
+
+def test_zero_width_space_counts_as_blank_in_cells() -> None:
+    # U+200B is no blank to str.split() but the cell collapse treats it as one
+    html = "<table><tr><td>&#x200b;本年&#x200b;&#x200b;新增&#x200b;</td><td> 1 </td></tr></table>"
+    assert read_grids(html) == [[["本年 新增", "1"]]]
