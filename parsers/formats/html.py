@@ -43,7 +43,6 @@ _INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head", "textarea"
 _BREAK = "\ue000"  # private use: never in real text, allowed in XML
 # Start and end of a table's text (noncharacters, as html_tables' marks: never in page text).
 _TABLE_START, _TABLE_END = "\ufdd4", "\ufdd5"
-# A whole line holding a table mark and its ordinal, with its newline.
 # A table mark and its ordinal, with the newline after them (the line start is checked apart:
 # a lookbehind would cost the regex its fast scan for the first character).
 _MARK_LINE = re.compile(f"([{_TABLE_START}{_TABLE_END}])([0-9]+)(?:\n|\\Z)")
