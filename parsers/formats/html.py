@@ -49,6 +49,8 @@ _MARK_LINE = re.compile(f"([{_TABLE_START}{_TABLE_END}])([0-9]+)(?:\n|\\Z)")
 # Line boundaries of str.splitlines() besides \n (\r, \v, \f are collapsed before).
 _OTHER_LINE_BREAKS = "\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 _WS_RUN = re.compile(r"[ \t\r\n\f\v]+")
+# The runs _WS_RUN changes: a lone space is left as it is (markup is full of them).
+_WS_CHANGE = re.compile(r"[\t\r\n\f\v][ \t\r\n\f\v]*| [ \t\r\n\f\v]+")
 _BLOCK_TAGS = (
     "p", "div", "br", "tr", "td", "th", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "table",
     "caption", "section", "article", "header", "footer", "nav", "aside", "main", "ul", "ol", "dl", "form",
@@ -62,7 +64,6 @@ _BREAK_EDGES = re.compile(f"[ \t\r\n\f\v\u3000\xa0]*{_BREAK}[\\s{_BREAK}]*")
 _META_WINDOW = 600
 _MAX_META_LABELS = 40
 _SNIPPET_INVISIBLE = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)|<!--.*?(?:-->|$)", re.I | re.S)
-_PARTIAL_TAG = re.compile(r"<[^>]*$")
 _SNIPPET_BLOCK = re.compile(
     r"<\s*/?\s*(?:p|div|br|tr|td|th|li|dt|dd|h[1-6]|table|ul|ol|dl|span|label|b|strong|section|hr)\b[^>]*>",
     re.I,
@@ -536,8 +537,12 @@ def meta_text(html: str) -> str:
 
 def _linearize_snippet(markup: str) -> str:
     text = _SNIPPET_INVISIBLE.sub(" ", markup)
-    text = _PARTIAL_TAG.sub("", text)
-    text = _WS_RUN.sub(" ", text)
+    # A tag the window cut off: from the first "<" after the last ">" on (what the regex
+    # <[^>]*$ removes, without trying it at every "<").
+    cut = text.find("<", text.rfind(">") + 1)
+    if cut >= 0:
+        text = text[:cut]
+    text = _WS_CHANGE.sub(" ", text)
     text = _SNIPPET_BLOCK.sub("\n", text)
     text = _ANY_TAG.sub("", text)
     text = html_lib.unescape(text).replace("\xa0", " ")
