@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+from archive_data import count_rows
 from farmscore import score
-from sqlalchemy import create_engine, text
 
 from govreports.paths import PROJECT_ROOT
 
@@ -37,17 +37,6 @@ PROFILE = {
 }
 
 
-def count(db: str, sql: str) -> int:
-    engine = create_engine(db)
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(text(sql)).scalar() or 0)
-    except Exception:
-        return 0  # the archive is not created yet
-    finally:
-        engine.dispose()
-
-
 def test_sigkill_half_way_then_resume(tmp_path: Path) -> None:
     with farm_core.Farm.start(profile=PROFILE, data_dir=tmp_path / "farm") as farm:
         truth = json.loads(farm.dump_truth(tmp_path / "truth.json").read_text(encoding="utf-8"))
@@ -67,13 +56,13 @@ def test_sigkill_half_way_then_resume(tmp_path: Path) -> None:
             stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 240
-        while count(db, "SELECT COUNT(*) FROM reports") < expected // 3:
+        while count_rows(db, "SELECT COUNT(*) FROM reports") < expected // 3:
             assert first.poll() is None, "the crawl ended before it could be killed"
             assert time.monotonic() < deadline
             time.sleep(0.2)
         first.send_signal(signal.SIGKILL)
         first.wait()
-        stored_before = count(db, "SELECT COUNT(*) FROM reports")
+        stored_before = count_rows(db, "SELECT COUNT(*) FROM reports")
         assert 0 < stored_before < expected
         assert (tmp_path / "job" / "govreports-running").exists()  # died without closing
 
@@ -92,9 +81,9 @@ def test_sigkill_half_way_then_resume(tmp_path: Path) -> None:
     assert result.missed == set(), "a report was lost"
     assert result.stored_decoys == set() and result.unknown == set()
     # Nothing stored twice: one report per body and year, one version each, one row per capture.
-    assert count(db, "SELECT COUNT(*) FROM reports") == expected
-    assert count(db, "SELECT COUNT(*) FROM versions") == expected
-    assert count(db, "SELECT COUNT(*) FROM captures") == count(
+    assert count_rows(db, "SELECT COUNT(*) FROM reports") == expected
+    assert count_rows(db, "SELECT COUNT(*) FROM versions") == expected
+    assert count_rows(db, "SELECT COUNT(*) FROM captures") == count_rows(
         db, "SELECT COUNT(DISTINCT sha256) FROM captures"
     )
     s = summary["portals"]["resume_a"]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from archive_data import count_rows
 from sqlalchemy import create_engine, text
 
 from govreports import crawl_workers
@@ -122,17 +123,6 @@ def _portal(name: str, style: str, years: list[int], bodies: dict[str, int], **e
     }
 
 
-def _count(db: str, sql: str) -> int:
-    engine = create_engine(db)
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(text(sql)).scalar() or 0)
-    except Exception:
-        return 0  # the archive is not created yet
-    finally:
-        engine.dispose()
-
-
 def _reports(db: str) -> set[tuple[Any, ...]]:
     """Every stored version by portal, body, year, number and content, with the URLs it was seen at."""
     engine = create_engine(db)
@@ -159,6 +149,13 @@ def _env(tmp_path: Path) -> dict[str, str]:
     env.pop("GOVREPORTS_PORTAL_LOCK_HELD", None)
     env.pop(crawl_workers.WORKERS_ENV, None)
     return env
+
+
+def _start(cmd: list[str], tmp_path: Path) -> subprocess.Popen[str]:
+    """A crawl in the background, its output kept for the assertions after it ends."""
+    return subprocess.Popen(
+        cmd, cwd=PROJECT_ROOT, env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def _worker_pids(parent_log: Path, count: int, deadline_s: float = 60) -> dict[int, int]:
@@ -211,7 +208,7 @@ def test_two_workers_store_what_one_process_stores(tmp_path: Path) -> None:
     assert single.returncode == 0, single.stderr[-2000:]
     assert multi.returncode == 0, multi.stderr[-2000:]
     assert "database is locked" not in multi.stderr
-    assert _count(two, "SELECT COUNT(*) FROM reports") == expected
+    assert count_rows(two, "SELECT COUNT(*) FROM reports") == expected
     assert _reports(two) == _reports(one) and len(_reports(one)) == expected
 
     s1, s2 = json.loads(single.stdout), json.loads(multi.stdout)
@@ -285,7 +282,7 @@ def test_sigkill_the_parent_half_way_then_resume(tmp_path: Path) -> None:
         pids = _worker_pids(first_log, 2)
         deadline = time.monotonic() + 240
         # Both workers well under way: each portal has a quarter of its reports stored.
-        while min(_count(db, PORTAL_REPORTS.format(name)) for name in ("rw_a", "rw_b")) < expected // 8:
+        while min(count_rows(db, PORTAL_REPORTS.format(name)) for name in ("rw_a", "rw_b")) < expected // 8:
             assert first.poll() is None, "the crawl ended before it could be killed"
             assert time.monotonic() < deadline
             time.sleep(0.2)
@@ -296,7 +293,7 @@ def test_sigkill_the_parent_half_way_then_resume(tmp_path: Path) -> None:
         while any(_alive(pid) for pid in pids.values()):
             assert time.monotonic() < gone_by, f"worker(s) outlived the parent: {pids}"
             time.sleep(0.1)
-        stored_before = _count(db, "SELECT COUNT(*) FROM reports")
+        stored_before = count_rows(db, "SELECT COUNT(*) FROM reports")
         assert 0 < stored_before < expected
         for i in (1, 2):
             assert (tmp_path / f"job.worker-{i}-of-2" / "govreports-running").exists()
@@ -315,9 +312,9 @@ def test_sigkill_the_parent_half_way_then_resume(tmp_path: Path) -> None:
     engine.dispose()
     assert report_urls <= stored_urls, "a report was lost"
     # Nothing stored twice: one report per body and year, one version each, one row per capture.
-    assert _count(db, "SELECT COUNT(*) FROM reports") == expected
-    assert _count(db, "SELECT COUNT(*) FROM versions") == expected
-    assert _count(db, "SELECT COUNT(*) FROM captures") == _count(
+    assert count_rows(db, "SELECT COUNT(*) FROM reports") == expected
+    assert count_rows(db, "SELECT COUNT(*) FROM versions") == expected
+    assert count_rows(db, "SELECT COUNT(*) FROM captures") == count_rows(
         db, "SELECT COUNT(DISTINCT sha256) FROM captures"
     )
     assert all(s["new_versions"] == 0 for s in summary["portals"].values())
@@ -350,14 +347,7 @@ def test_the_worst_exit_code_wins_and_more_workers_than_portals(tmp_path: Path) 
             farm.portals_file, db, "--json", "--workers", "5", "--no-resume", "--log-file", str(log)
         )
         cmd += ["-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
-        proc = subprocess.Popen(
-            cmd,
-            cwd=PROJECT_ROOT,
-            env=_env(tmp_path),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        proc = _start(cmd, tmp_path)
         pids = _worker_pids(log, 2)
         # Five asked for, two portals: two workers, one portal each.
         time.sleep(1.0)
@@ -386,17 +376,10 @@ def test_sigterm_to_the_parent_stops_every_worker_cleanly(tmp_path: Path) -> Non
         log = tmp_path / "crawl.log"
         cmd = _crawl_cmd(farm.portals_file, db, "--json", "--workers", "2", "--jobdir", str(tmp_path / "job"))
         cmd += ["--log-file", str(log), "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
-        proc = subprocess.Popen(
-            cmd,
-            cwd=PROJECT_ROOT,
-            env=_env(tmp_path),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        proc = _start(cmd, tmp_path)
         pids = _worker_pids(log, 2)
         deadline = time.monotonic() + 240
-        while min(_count(db, PORTAL_REPORTS.format(name)) for name in ("rw_a", "rw_b")) < 5:
+        while min(count_rows(db, PORTAL_REPORTS.format(name)) for name in ("rw_a", "rw_b")) < 5:
             assert proc.poll() is None and time.monotonic() < deadline
             time.sleep(0.2)
         proc.send_signal(signal.SIGTERM)

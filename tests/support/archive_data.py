@@ -159,3 +159,15 @@ def fill_small_archive(url: str, captures_dir: Path) -> None:
         arc.store_report(portal=SMALL_PORTAL, url="http://p.test/23/4", record=r4, fetched_at=SMALL_T23)
     finally:
         arc.close()
+
+
+def count_rows(db: str, sql: str) -> int:
+    """A COUNT(*) on `db` while another process crawls into it; 0 until the archive exists."""
+    engine = create_engine(db)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text(sql)).scalar() or 0)
+    except Exception:
+        return 0  # the archive is not created yet
+    finally:
+        engine.dispose()
