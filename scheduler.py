@@ -789,19 +789,23 @@ class CrawlService:
             if stored is None:
                 continue  # this condition was already raised
             out.append(stored)
-            for channel, status in self.sink.deliver(stored).items():
-                if stored.id is not None:
-                    self.health.mark_delivery(stored.id, channel, status)
+            self._deliver(stored)
         return out
+
+    def _deliver(self, alert: Alert, channels: Iterable[str] | None = None) -> dict[str, str]:
+        """Send a stored alert (on `channels` only, for a retry) and keep each channel's status."""
+        statuses = self.sink.deliver(alert, channels)
+        if alert.id is not None:
+            for channel, status in statuses.items():
+                self.health.mark_delivery(alert.id, channel, status)
+        return statuses
 
     def retry_deliveries(self) -> int:
         """Deliver again what failed, for alerts younger than alert_retry_hours; how many were sent."""
         since = self.health.now() - timedelta(hours=self.settings.alert_retry_hours)
         sent = 0
         for alert, channels in self.health.failed_deliveries(since):
-            for channel, status in self.sink.deliver(alert, channels).items():
-                if alert.id is not None:
-                    self.health.mark_delivery(alert.id, channel, status)
+            for channel, status in self._deliver(alert, channels).items():
                 if status.startswith("sent"):
                     sent += 1
                     log.info("alert %s delivered by %s on retry", alert.id, channel)
