@@ -354,10 +354,9 @@ def _table3(template: str, cells: Mapping[str, Any], blank_zeros: bool) -> str:
 
 
 def _table3_markup(template: str, slot: Slot) -> str:
-    ks = _keys(template, "applications.")
-    rows: list[tuple[list[str], list[spec.KeySpec]]] = []
-    for row, row_keys in groupby(ks, key=lambda k: k.row):
-        rows.append(([p.strip() for p in row.split("/")], list(row_keys)))
+    keys_of_row: dict[str, list[str]] = {}
+    for k in _keys(template, "applications."):
+        keys_of_row.setdefault(k.key.split(".")[1], []).append(k.key)
     trs = [
         "<tr>" + _td(_label(T3_NOTE), rowspan=3, colspan=3) + _td(_label("申请人情况"), colspan=7) + "</tr>",
         "<tr>"
@@ -367,20 +366,9 @@ def _table3_markup(template: str, slot: Slot) -> str:
         + "</tr>",
         "<tr>" + "".join(_td(_label(c)) for c in _T3_ORG_COLUMNS) + "</tr>",
     ]
-    for i, (path, row_keys) in enumerate(rows):
-        tds: list[str] = []
-        if len(path) == 1:
-            tds.append(_td(_label(path[0]), colspan=3))
-        else:
-            if i == 0 or rows[i - 1][0][0] != path[0]:
-                tds.append(_td(_label(path[0]), rowspan=sum(1 for p, _ in rows if p[0] == path[0])))
-            if len(path) == 2:
-                tds.append(_td(_label(path[1]), colspan=2))
-            else:
-                if rows[i - 1][0][:2] != path[:2]:
-                    tds.append(_td(_label(path[1]), rowspan=sum(1 for p, _ in rows if p[:2] == path[:2])))
-                tds.append(_td(_label(path[2])))
-        tds += [_td(slot(k.key)) for k in row_keys]
+    for rk, head in spec.table3_row_heads(template):  # type: ignore[arg-type]
+        tds = [_td(_label(h.text), rowspan=h.rowspan, colspan=h.colspan) for h in head]
+        tds += [_td(slot(key)) for key in keys_of_row[rk]]
         trs.append("<tr>" + "".join(tds) + "</tr>")
     return f'<table class="MsoNormalTable" {_TABLE_STYLE}><tbody>\n' + "\n".join(trs) + "\n</tbody></table>"
 
