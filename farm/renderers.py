@@ -40,25 +40,22 @@ def digest(record: Mapping[str, Any]) -> str:
     return hashlib.sha256(blob).hexdigest()[:20]
 
 
-def _renderer(fmt: str) -> Callable[[Mapping[str, Any]], bytes] | None:
-    mod_name, fn_name = _RENDERERS[fmt]
+def _load(mod_name: str, fn_name: str) -> Callable[..., Any] | None:
+    """A renderer function, or None when its module cannot load here (a missing optional tool)."""
     try:
         return getattr(importlib.import_module(mod_name), fn_name)
     except Exception:
         return None
 
 
+def _renderer(fmt: str) -> Callable[[Mapping[str, Any]], bytes] | None:
+    return _load(*_RENDERERS[fmt])
+
+
 def available(fmt: str) -> bool:
     if fmt == "html":
-        return _html_renderer() is not None
+        return _load("farm.render.html_report", "render_html") is not None
     return fmt in _RENDERERS and _renderer(fmt) is not None
-
-
-def _html_renderer() -> Callable[..., bytes] | None:
-    try:
-        return importlib.import_module("farm.render.html_report").render_html
-    except Exception:
-        return None
 
 
 def _memoised(record: Mapping[str, Any], fmt: str, build: Callable[[], bytes]) -> bytes:
@@ -81,21 +78,6 @@ def _memoised(record: Mapping[str, Any], fmt: str, build: Callable[[], bytes]) -
         return data
 
 
-_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
-_EDITOR = '<div class="TRS_Editor">'
-
-
-def _article_of(page: str) -> str:
-    """The article body of a rendered page, without the renderer's own site chrome (its nav and
-    metadata would duplicate ours and link to paths our portals do not have)."""
-    start = page.find(_EDITOR)
-    end = page.rfind('<div class="footer">')
-    if start >= 0 and end > start:
-        return _without_trailing_divs(page[start + len(_EDITOR) : end])
-    m = _BODY.search(page)
-    return m.group(1) if m else page
-
-
 def _without_trailing_divs(text: str) -> str:
     # A loop, not a `(\s*</div>)+\s*$` regex: that one retries from every `</div>` of a 15 kB
     # page and cost a millisecond a detail page.
@@ -105,19 +87,12 @@ def _without_trailing_divs(text: str) -> str:
     return text.strip()
 
 
-def _article_renderer() -> Callable[[Mapping[str, Any]], str] | None:
-    try:
-        return importlib.import_module("farm.render.html_report").article_html
-    except Exception:
-        return None
-
-
 def report_fragment(record: Mapping[str, Any]) -> str:
     """The report as an HTML fragment (title, sections, tables) to embed in a detail page.
 
     Not memoised: rendering the article alone costs less than the record digest a memo key needs,
     and a crawl asks for each detail page once."""
-    render = _article_renderer()
+    render = _load("farm.render.html_report", "article_html")
     if render is not None:
         try:
             return _without_trailing_divs(render(record))
