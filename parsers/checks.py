@@ -17,6 +17,7 @@ from parsers import metadata
 from parsers.document import Document
 from parsers.record import SECTION_IDS, Finding, Record, finding
 from parsers.sections import SectionsResult
+from parsers.tables.normalize import drop_spaces
 
 if TYPE_CHECKING:
     from parsers.tables import TablesResult
@@ -32,7 +33,7 @@ def _labels() -> dict[str, Any]:
 
 
 def _compact(text: str | None) -> str:
-    return "".join((text or "").split())  # = _WS.sub("", …): str.split drops the same whitespace
+    return drop_spaces(text or "")
 
 
 # --------------------------------------------------------------------------------------- C04

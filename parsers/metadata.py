@@ -15,6 +15,7 @@ from functools import cache
 
 from govreports import spec
 from parsers.document import PageMeta
+from parsers.tables.normalize import drop_spaces
 
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "o": 0, "０": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
@@ -32,12 +33,6 @@ DATE_CN = re.compile(
     rf"{_YEAR_CN}{_SEP}年{_SEP}([{_CN_NUM}]{{1,3}}){_SEP}月{_SEP}([{_CN_NUM}]{{1,3}}){_SEP}[日号]"
 )
 _ANY_DATE = re.compile(f"(?:{DATE_ARABIC.pattern})|(?:{DATE_CN.pattern})")
-
-
-def _squeeze(text: str) -> str:
-    """`text` without whitespace, as `re.sub(r"\\s+", "", text)` gives it, several times faster:
-    str.split breaks at the same characters as the pattern's \\s (str.isspace)."""
-    return "".join(text.split())
 
 
 def _cn_int(text: str) -> int | None:
@@ -138,7 +133,7 @@ def _labels() -> dict:
 
 
 def _is_title_like(text: str) -> bool:
-    compact = _squeeze(text)
+    compact = drop_spaces(text)
     must, words = _title_words()
     return all(w in compact for w in must) and any(w in compact for w in words)
 
@@ -191,7 +186,7 @@ def choose_title(text: str, meta: PageMeta, context: PageMeta | None) -> str | N
     stated = [t for t in (meta.title, context.title if context else None) if t and _is_title_like(t)]
     if own:
         for title in stated:
-            if _squeeze(title) == _squeeze(own):
+            if drop_spaces(title) == drop_spaces(own):
                 return strip_variant(collapse(title))
         return strip_variant(own)
     if stated:
@@ -238,7 +233,7 @@ def agency_from_title(title: str | None) -> str | None:
         return None
     text = _BRACKETED.sub("", title)
     text = _YEAR_TOKEN.sub(" ", text)
-    compact = _squeeze(text)
+    compact = drop_spaces(text)
     cut = len(compact)
     for word in _labels()["report_type_starts"]:
         idx = compact.find(word)
@@ -261,7 +256,7 @@ def signature(text: str) -> tuple[str | None, str | None]:
     tail = _tail_filled(text, 6)
     for i in range(len(tail) - 1, -1, -1):
         line = tail[i]
-        compact = _squeeze(line)
+        compact = drop_spaces(line)
         m = _ANY_DATE.fullmatch(compact)
         if not m:
             continue
@@ -269,8 +264,8 @@ def signature(text: str) -> tuple[str | None, str | None]:
         if not iso:
             continue
         name = None
-        if i > 0 and _SIGNATURE_NAME.match(_squeeze(tail[i - 1])):
-            name = _squeeze(tail[i - 1])
+        if i > 0 and _SIGNATURE_NAME.match(drop_spaces(tail[i - 1])):
+            name = drop_spaces(tail[i - 1])
         return name, iso
     return None, None
 
@@ -318,12 +313,12 @@ def signature_lines(lines: list[str]) -> set[int]:
                 break
     filled.reverse()
     for k in range(len(filled) - 1, -1, -1):
-        m = _ANY_DATE.fullmatch(_squeeze(lines[filled[k]]))
+        m = _ANY_DATE.fullmatch(drop_spaces(lines[filled[k]]))
         if not m or not _match_iso(m):
             continue
         out = {filled[k]}
         if k > 0:
-            name = _squeeze(lines[filled[k - 1]])
+            name = drop_spaces(lines[filled[k - 1]])
             if _SIGNATURE_NAME.match(name) and _is_body_name(name):
                 out.add(filled[k - 1])
         return out
@@ -350,7 +345,7 @@ def agency_from_preface(text: str) -> str | None:
     for pattern in _labels()["compiler_patterns"]:
         m = re.search(pattern, head)
         if m:
-            return _squeeze(m.group(1)) or None
+            return drop_spaces(m.group(1)) or None
     return None
 
 
@@ -360,7 +355,7 @@ def choose_agency(title: str | None, text: str, meta: PageMeta) -> str | None:
         agency_from_title(title)
         or signature(text)[0]
         or agency_from_preface(text)
-        or (_squeeze(meta.publisher) if meta.publisher else None)
+        or (drop_spaces(meta.publisher) if meta.publisher else None)
     )
 
 
@@ -371,7 +366,7 @@ def body_kind(agency: str | None, default: str | None = None) -> str:
     """§11 in order: township, other (管委会), department, government; else the portal default, else other."""
     if agency:
         township, other, department, government, _ = _body_suffixes()
-        name = _squeeze(agency)
+        name = drop_spaces(agency)
         if name.endswith(township):
             return "township"
         if name.endswith(other):

@@ -19,6 +19,7 @@ from itertools import compress
 from govreports import spec
 from parsers.metadata import signature_lines
 from parsers.record import SECTION_IDS
+from parsers.tables.normalize import drop_spaces
 
 _ORDINALS = "一二三四五六七八九十"
 # "一、", "一．", "一.", "一 " (after NFKC-free matching: both widths of the dot), "第一部分"
@@ -103,7 +104,7 @@ def _match_heading(line: str, legacy: bool) -> tuple[str, str, str] | None:
     body = line[m.end() :]
     end = _HEADING_END.search(body)
     head, rest = (body[: end.start()], body[end.end() :]) if end else (body, "")
-    compact = "".join(head.split())  # = _WS.sub("", head): str.split drops the same whitespace
+    compact = drop_spaces(head)
     if not compact or len(compact) > _MAX_HEADING_CHARS:
         return None
     # A line that enumerates several parts ("一、总体情况 二、主动公开…") is a list, not a heading.
