@@ -49,7 +49,7 @@ def build_cells(w: Walk, template: str | None, uncertain: set[tuple[int, int, in
             )
             continue
         if table == "table4":
-            _read_table4(hits[0], t, out, uncertain)
+            _read_table4(hits[0], t, out, uncertain, columns)
             continue
         first: dict[str, Hit] = {}
         for hit in hits:
@@ -175,10 +175,12 @@ def _read_row(
     _store(hit, r.keys, r.types, r.has_decimal, raw, out, uncertain, columns)
 
 
-def _read_table4(hit: Hit, template: str, out: Cells, uncertain: set[tuple[int, int, int]]) -> None:
+def _read_table4(
+    hit: Hit, template: str, out: Cells, uncertain: set[tuple[int, int, int]], columns: _HeaderColumns
+) -> None:
     keys, types, group = _table4_layout(template)
-    raw = _raw_values(hit, None, len(keys), group, out, None)
-    _store(hit, keys, types, "decimal" in types, raw, out, uncertain, None)
+    raw = _raw_values(hit, None, len(keys), group, out, columns)
+    _store(hit, keys, types, "decimal" in types, raw, out, uncertain, columns)
 
 
 @cache
@@ -200,7 +202,7 @@ _Raw = tuple[list[str], list[int] | None]
 
 
 def _raw_values(
-    hit: Hit, r: RowSpec | None, n: int, group: int | None, out: Cells, columns: _HeaderColumns | None
+    hit: Hit, r: RowSpec | None, n: int, group: int | None, out: Cells, columns: _HeaderColumns
 ) -> _Raw | None:
     """The row's n printed figures in column order with their grid columns (None for text),
     or None when they cannot be told apart."""
@@ -231,11 +233,11 @@ def _raw_values(
     return None
 
 
-def _grid_positions(hit: Hit, r: RowSpec | None, n: int, columns: _HeaderColumns | None) -> list[int] | None:
+def _grid_positions(hit: Hit, r: RowSpec | None, n: int, columns: _HeaderColumns) -> list[int] | None:
     first = hit.offset
     width = len(hit.row.cells)
     if r is not None and r.table == "table2":
-        if hit.header and columns is not None:
+        if hit.header:
             at = columns.of(hit.header, first)[0]
             found: list[int] = []
             for label in r.column_labels:
@@ -249,7 +251,7 @@ def _grid_positions(hit: Hit, r: RowSpec | None, n: int, columns: _HeaderColumns
         if len(values) >= n and len(set(values[n - 1 :])) == 1:
             return list(range(first, first + n))  # the last figure spans the remaining columns
         return None
-    if r is not None and hit.header and columns is not None:  # table 3: columns by their header labels
+    if r is not None and hit.header:  # table 3: columns by their header labels
         at = columns.of(hit.header, first)[0]
         found = [p for label in r.column_labels if (p := at.get(label)) is not None]
         if len(found) == len(r.column_labels):
@@ -265,7 +267,7 @@ def _store(
     raw: _Raw | None,
     out: Cells,
     uncertain: set[tuple[int, int, int]],
-    columns: _HeaderColumns | None,
+    columns: _HeaderColumns,
 ) -> None:
     if raw is None:
         out.cells.update(dict.fromkeys(keys))
@@ -280,11 +282,7 @@ def _store(
     texts, positions = raw
     row = hit.row
     if hit.header:
-        extra = (
-            columns.of(hit.header, hit.offset)[1]
-            if columns is not None
-            else [lab[1:] for p, lab in hit.header.items() if p >= hit.offset and lab.startswith("?")]
-        )
+        extra = columns.of(hit.header, hit.offset)[1]
         if extra:
             out.findings.append(
                 finding("C06", f"row {hit.label!r}: columns not in the template: {extra}", keys)
