@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, lru_cache, wraps
+from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -128,44 +129,55 @@ _VISIBLE_TEXTS = etree.XPath(
 )
 
 
-# The visible text of a page is asked for by the response guard, the soft-page check, the metadata
-# reader and the report test: one evaluation per parsed HTML page (weak keys: gone with the tree;
-# XML trees, plain lxml.etree._Element, take no weak references and are not cached).
-_PAGE_TEXTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_T = TypeVar("_T")
+
+
+def _per_page(func: Callable[[Selector], _T]) -> Callable[[Selector], _T]:
+    """`func(sel)` computed once per parsed HTML page: the response guard, the spider's checks and
+    the metadata reader each ask for the same page's text, verdict and metas. Weak keys: an entry
+    goes with its tree. XML trees (plain lxml.etree._Element) take no weak references and JSON
+    answers have no tree: those are computed each time."""
+    memo: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    @wraps(func)
+    def once(sel: Selector) -> _T:
+        root = sel.root
+        if not isinstance(root, etree.ElementBase):
+            return func(sel)
+        try:
+            return memo[root]
+        except KeyError:
+            value = memo[root] = func(sel)
+            return value
+
+    return once
 
 
 def texts(sel: Selector, xpath: str = TEXT_XPATH) -> list[str]:
+    if xpath == TEXT_XPATH:
+        return list(_visible_texts(sel))  # a copy: callers may change their list
+    return _evaluate(sel, _compiled(xpath))
+
+
+@_per_page
+def _visible_texts(sel: Selector) -> tuple[str, ...]:
+    return tuple(_evaluate(sel, _VISIBLE_TEXTS))
+
+
+def _evaluate(sel: Selector, xpath: etree.XPath) -> list[str]:
     root = sel.root
     if not hasattr(root, "xpath"):
         return []
-    memo = xpath == TEXT_XPATH and isinstance(root, etree.ElementBase)
-    if memo and (cached := _PAGE_TEXTS.get(root)) is not None:
-        return list(cached)
     try:
-        found = list((_VISIBLE_TEXTS if xpath == TEXT_XPATH else _compiled(xpath))(root))
+        return list(xpath(root))
     except Exception:  # not markup (JSON answers)
         return []
-    if memo:
-        _PAGE_TEXTS[root] = tuple(found)
-    return found
 
 
-# The soft-page verdict of a page is asked for by the response guard and by the spider's page
-# check: one test per parsed HTML page (None is a verdict too).
-_PAGE_SOFT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_UNSET = object()
-
-
+@_per_page
 def soft_kind(sel: Selector) -> str | None:
     """classify.soft_page_kind of the page's text nodes joined by spaces."""
-    root = sel.root
-    memo = isinstance(root, etree.ElementBase)
-    if memo and (cached := _PAGE_SOFT.get(root, _UNSET)) is not _UNSET:
-        return cached
-    kind = soft_page_kind(" ".join(texts(sel)))
-    if memo:
-        _PAGE_SOFT[root] = kind
-    return kind
+    return soft_page_kind(" ".join(texts(sel)))
 
 
 def _tagged(sel: Selector, attr_of: dict[str, str]) -> list:
@@ -300,19 +312,10 @@ def attachments(sel: Selector, base_url: str, text: str) -> list[str]:
     return found
 
 
-# The stripped, non-blank text nodes: the lines of visible_text and the chunks page_meta reads.
-_PAGE_CHUNKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
+@_per_page
 def _chunks(sel: Selector) -> tuple[str, ...]:
-    root = sel.root
-    memo = isinstance(root, etree.ElementBase)
-    if memo and (cached := _PAGE_CHUNKS.get(root)) is not None:
-        return cached
-    found = tuple(c for c in map(str.strip, texts(sel)) if c)
-    if memo:
-        _PAGE_CHUNKS[root] = found
-    return found
+    """The stripped, non-blank text nodes: the lines of visible_text and the chunks page_meta reads."""
+    return tuple(c for c in map(str.strip, _visible_texts(sel)) if c)
 
 
 def visible_text(sel: Selector) -> str:
@@ -334,22 +337,13 @@ def embedded_detail(html: str) -> str | None:
     return visible_text(Selector(text=f"<html><body>{body}</body></html>"))
 
 
-# A detail page asks for five or six of its <meta name=…> (SiteName, ColumnName, ArticleTitle twice,
-# PubDate): the meta elements are read once per parsed HTML tree.
-_PAGE_METAS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
+@_per_page
 def _metas(sel: Selector) -> dict[str, str]:
-    """Lower-cased name -> stripped content of the first <meta> of that name."""
-    root = sel.root
-    memo = isinstance(root, etree.ElementBase)
-    if memo and (cached := _PAGE_METAS.get(root)) is not None:
-        return cached
+    """Lower-cased name -> stripped content of the first <meta> of that name (a detail page asks
+    for five or six: SiteName, ColumnName, ArticleTitle twice, PubDate)."""
     found: dict[str, str] = {}
     for el in _tagged(sel, _METAS):
         found.setdefault(el.attrib.get("name", "").lower(), (el.attrib.get("content") or "").strip())
-    if memo:
-        _PAGE_METAS[root] = found
     return found
 
 
