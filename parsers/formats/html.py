@@ -765,21 +765,6 @@ def _checked_step(best: etree._Element, best_text: str) -> tuple[etree._Element,
     return best, best_text
 
 
-def main_text(root: etree._Element) -> str:
-    """The report's running text: the content element's text, data tables left out."""
-    return main_text_with_tables(root)[0]
-
-
-def main_text_with_tables(root: etree._Element) -> tuple[str, dict[int, tuple[int, int]] | None]:
-    """(main_text(root), table ordinal -> its (first, last) text line; see text_lines_with_tables)."""
-    body = root.find(".//body")
-    if body is None:
-        body = root
-    text, spans = text_lines_with_tables(content_root(body))
-    # The line breaks it rewrites are line ends to splitlines() too: the line numbers hold.
-    return normalize_newlines(text), spans
-
-
 def read(data: bytes, *, headers: Mapping[str, str] | None = None) -> Document:
     html, codec = decode_html(data, headers)
     root = _parse(html, data, codec)
@@ -794,6 +779,7 @@ def read(data: bytes, *, headers: Mapping[str, str] | None = None) -> Document:
     tables, ordinals, text, spans = grids_and_text(
         body_root, content_root(body if body is not None else body_root)
     )
+    # The line breaks it rewrites are line ends to splitlines() too: the spans' line numbers hold.
     text = normalize_newlines(text)
     if not meta.title or (not meta.published and not _has_portal_metadata(meta)):
         _fill_from_markup_metadata(meta, root)
