@@ -288,13 +288,17 @@ _TAIL_STEP = 256
 
 
 def _last_filled(lines: list[str], n: int) -> list[str]:
-    """The last `n` non-blank lines, stripped, in order (found from the end: the tail of a
+    """The last `n` non-blank lines, stripped, in order."""
+    return [lines[i].strip() for i in _last_filled_at(lines, n)]
+
+
+def _last_filled_at(lines: list[str], n: int) -> list[int]:
+    """Indices of the last `n` non-blank lines, in order (found from the end: the tail of a
     page's text can be hundreds of table lines)."""
-    out: list[str] = []
+    out: list[int] = []
     for i in range(len(lines) - 1, -1, -1):
-        line = lines[i].strip()
-        if line:
-            out.append(line)
+        if lines[i].strip():
+            out.append(i)
             if len(out) == n:
                 break
     out.reverse()
@@ -305,13 +309,7 @@ def signature_lines(lines: list[str]) -> set[int]:
     """Indices in `lines` of the 落款 `signature` reads: the date-only line among the last six
     non-blank lines, and the line just above it when that reads as a body name (so a short
     last sentence such as "无其他需要报告的事项" is never taken for one)."""
-    filled: list[int] = []  # the last six non-blank lines, found from the end
-    for i in range(len(lines) - 1, -1, -1):
-        if lines[i].strip():
-            filled.append(i)
-            if len(filled) == 6:
-                break
-    filled.reverse()
+    filled = _last_filled_at(lines, 6)
     for k in range(len(filled) - 1, -1, -1):
         m = _ANY_DATE.fullmatch(drop_spaces(lines[filled[k]]))
         if not m or not _match_iso(m):
