@@ -44,6 +44,11 @@ def li(href: str, title: str, when: date, *, truncate_at: int = 20) -> str:
 def install_home(portal: Portal) -> None:
     portal.page("/", lambda: pages.home(portal))
     portal.page("/index.html", lambda: pages.home(portal))
+    install_nav_pages(portal)
+
+
+def install_nav_pages(portal: Portal) -> None:
+    """The columns the shared page chrome (`pages.shell`'s nav bar) links to."""
     for path, name in (
         ("/xwzx/index.html", "新闻中心"),
         ("/zwfw/index.html", "政务服务"),

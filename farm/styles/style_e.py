@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from farm import knobs, pages
 from farm.plan import Column, DecoyItem, ReportItem
 from farm.server import Request, Response
-from farm.styles.common import SIBLINGS
+from farm.styles.common import SIBLINGS, install_nav_pages
 
 if TYPE_CHECKING:
     from farm.portal import Portal
@@ -98,6 +98,7 @@ def build(portal: Portal) -> None:
     )
     portal.page("/", home)
     portal.page("/index.asp", home)
+    install_nav_pages(portal)  # _layout keeps the shared chrome, nav bar included
 
     links = []
     for slug, name, _ in SIBLINGS[:3]:

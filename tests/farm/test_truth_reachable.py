@@ -3,6 +3,9 @@ APIs from each home page reaches every truth report and its files; every decoy i
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urljoin
+
 import pytest
 
 from farm import Farm
@@ -169,3 +172,19 @@ def test_layout_variants_keep_truth_reachable(variants: Farm, crawl, name: str) 
     assert not missed and truth.reports
     assert all(canonical_url(u) in files_seen for r in truth.reports for u in r.attachment_urls)
     assert all(d.url in pages_seen for d in truth.decoys)
+
+
+@pytest.mark.parametrize("name", ["sim_trs", "sim_hanweb", "sim_jpaas", "sim_gkmlpt", "sim_legacy"])
+def test_the_home_pages_nav_links_resolve(demo_farm: Farm, get, name: str) -> None:
+    # A dead link in the chrome shows up in every crawl summary as a broken_link error; the
+    # demo must crawl clean.
+    portal = demo_farm.portal(name)
+    home = get(portal.base + "/", browser=True, referer=portal.base + "/")
+    assert home.status == 200
+    links = {
+        urljoin(portal.base + "/", href)
+        for href in re.findall(r'href="(/[^"#]*)"', home.body.decode("utf-8", "replace"))
+    }
+    assert links
+    for url in sorted(links):
+        assert get(url, browser=True, referer=portal.base + "/").status == 200, url
