@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator
 
 from parsers.document import Grid
+from parsers.tables.normalize import drop_spaces
 
 Pos = tuple[int, int, int]
 # An identity: (position, coefficient) pairs whose weighted sum is 0.
@@ -36,10 +37,6 @@ MIN_CANDIDATE = 30
 
 def _int(text: str | None) -> int | None:
     return int(text) if text and re.fullmatch(r"\d+", text) else None
-
-
-def _flat(text: str | None) -> str:
-    return "".join((text or "").split())
 
 
 def _ends_in_seven(vals: list[int | None]) -> bool:
@@ -68,7 +65,7 @@ def _row_groups(t: int, grid: Grid) -> Iterator[Identity]:
 
 def _label(row: list[str | None]) -> str:
     """The row's own label: the last cell before its seven figures (spans repeat it)."""
-    return _flat(row[-8]) if len(row) >= 8 else ""
+    return drop_spaces(row[-8] or "") if len(row) >= 8 else ""
 
 
 def _column_groups(t: int, grid: Grid) -> Iterator[Identity]:
