@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from itertools import islice
 
 from govreports import spec
 from parsers.document import PageMeta
@@ -133,35 +134,43 @@ def _labels() -> dict:
 
 
 def _is_title_like(text: str) -> bool:
-    compact = drop_spaces(text)
-    must, words = _title_words()
-    return all(w in compact for w in must) and any(w in compact for w in words)
+    """`text` without its blanks holds every `must` word of labels.yaml and one of its report words."""
+    return _title_like_re().match(text) is not None
+
+
+def _spaced(word: str) -> str:
+    """A pattern for `word` with any blanks between its characters: it finds `word` in a text
+    exactly when drop_spaces(text) holds it (re's \\s and str.split agree on what a blank is)."""
+    return r"\s*".join(map(re.escape, word))
 
 
 @cache
-def _title_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(words a title holds all of, words it holds one of), from labels.yaml."""
+def _title_like_re() -> re.Pattern[str]:
+    # One match per candidate line instead of dropping its blanks and testing each word: the
+    # title test runs on a dozen head lines of every report. A lookahead per condition, so the
+    # words may come in any order; DOTALL because a page's title may hold a line break.
     labels = _labels()
-    must = tuple(labels["report_title"]["must"])
-    return must, (*labels["report_title"]["any"], *labels["title_line_any"])
+    words = dict.fromkeys([*labels["report_title"]["any"], *labels["title_line_any"]])
+    if not words:
+        return re.compile(r"(?!)")  # any() of no words: nothing is a title
+    must = "".join(f"(?=.*{_spaced(w)})" for w in labels["report_title"]["must"])
+    return re.compile(rf"{must}(?=.*(?:{'|'.join(map(_spaced, words))}))", re.DOTALL)
 
 
 def title_from_text(text: str, *, max_lines: int = 15) -> str | None:
     """The report's own heading: an early short line naming 信息公开 and a report word."""
-    seen = 0
-    for line in _head_lines(text):
-        line = line.strip()
-        if not line:
-            continue
-        seen += 1
-        if seen > max_lines:
-            break
-        # A sentence (preface) is not a title; neither is a table row.
-        if len(line) > 70 or "\t" in line or line.endswith(("。", "；", ";")):
-            continue
-        if _is_title_like(line):
-            return collapse(line)
-    return None
+    # C iterators strip, count and test the head lines: a Python loop over a dozen lines per
+    # report cost more than the tests themselves.
+    filled = islice(filter(None, map(str.strip, _head_lines(text))), max_lines)
+    line = next(filter(_title_line_re().match, filled), None)
+    return collapse(line) if line else None
+
+
+@cache
+def _title_line_re() -> re.Pattern[str]:
+    # A title-like line of at most 70 characters without a tab (a table row) that does not end
+    # like a sentence (the preface); the length comes first, so a long line fails at once.
+    return re.compile(rf"(?=[^\t]{{0,70}}\Z)(?!.*[。；;]\Z){_title_like_re().pattern}", re.DOTALL)
 
 
 def strip_variant(title: str) -> str:
@@ -434,16 +443,11 @@ def _published_line_re() -> re.Pattern[str]:
 
 def published_from_text(text: str, *, max_lines: int = 12) -> str | None:
     """A "发布时间: 2024-01-30 22:06" line near the top of the text (seed 001)."""
-    seen = 0
-    for line in _head_lines(text):
-        if not line.strip():
-            continue
-        seen += 1
-        if seen > max_lines:
-            break
-        m = _published_line_re().search(line)
-        if m:
-            iso = parse_date(line[m.end() : m.end() + 40])
-            if iso:
-                return iso
+    label = _published_line_re()
+    # As in title_from_text, C iterators pick the head lines that hold the label at all.
+    for line in filter(label.search, islice(filter(str.strip, _head_lines(text)), max_lines)):
+        m = label.search(line)
+        iso = parse_date(line[m.end() : m.end() + 40]) if m else None
+        if iso:
+            return iso
     return None
