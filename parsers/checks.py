@@ -106,19 +106,20 @@ def check_narrative(record: Record, text: str) -> list[Finding]:
     """W4: a figure the narrative quotes equals the table (only where every cell involved is read)."""
     out: list[Finding] = []
     done: set[tuple[str, ...]] = set()
+    cells = record.cells
     for rx, keys, not_after in _narrative_patterns():
-        if keys in done:
+        if not keys or keys in done:
             continue
-        values = [record.cells.get(k) for k in keys]
-        if not keys or any(not isinstance(v, int) for v in values):
+        values = list(map(cells.get, keys))
+        if not all(isinstance(v, int) for v in values):
             continue
-        table_value = sum(v for v in values if isinstance(v, int))
         for m in rx.finditer(text):
             # "行政复议和行政诉讼共3件" is a joint figure, not the litigation count
             if not_after and not_after in text[max(0, m.start() - _NOT_AFTER_WINDOW) : m.start()]:
                 continue
             quoted = int(m.group(1))
             done.add(keys)
+            table_value = sum(values)
             if quoted != table_value:
                 out.append(
                     finding(

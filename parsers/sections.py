@@ -149,10 +149,8 @@ def _kept(count: int, skip: Iterable[int]) -> list[int]:
 def join_wrapped(lines: list[str]) -> str:
     """Paragraphs joined across page/line breaks that cut a sentence ("注\\n\\n意文件", seed 002)."""
     out: list[str] = []
-    for raw in lines:
-        line = raw.strip()
-        if not line:
-            continue
+    # Blank lines dropped and the rest stripped in C, before the loop that needs the previous line.
+    for line in filter(None, map(str.strip, lines)):
         if (
             out
             and len(out[-1]) >= _MIN_WRAPPED_CHARS
