@@ -66,16 +66,13 @@ def _iso(year: int | None, month: int | None, day: int | None) -> str | None:
 
 
 def _match_iso(m: re.Match[str]) -> str | None:
-    groups = m.groups()
-    if m.re is _ANY_DATE:
-        arabic, cn = groups[:5], groups[5:]
-        if arabic[0]:
-            groups = arabic
-            return _iso(int(groups[0]), int(groups[1] or groups[3]), int(groups[2] or groups[4]))
-        return _iso(_cn_int(cn[0]), _cn_int(cn[1]), _cn_int(cn[2]))
-    if m.re is DATE_ARABIC:
-        return _iso(int(groups[0]), int(groups[1] or groups[3]), int(groups[2] or groups[4]))
-    return _iso(_cn_int(groups[0]), _cn_int(groups[1]), _cn_int(groups[2]))
+    """The ISO date of an `_ANY_DATE` match (the one date pattern the finders here search with)."""
+    # Unpacked in one step: year, month, day of the arabic form (month and day in groups 2-3
+    # after 年/月, or 4-5 after -/.), then year, month, day of the Chinese one.
+    year, month, day, month2, day2, cn_year, cn_month, cn_day = m.groups()
+    if year:
+        return _iso(int(year), int(month or month2), int(day or day2))
+    return _iso(_cn_int(cn_year), _cn_int(cn_month), _cn_int(cn_day))
 
 
 def parse_date(text: str | None) -> str | None:
@@ -441,8 +438,23 @@ def _published_line_re() -> re.Pattern[str]:
     return re.compile(rf"(?:{label})\s*[:：]?\s*")
 
 
+@cache
+def _published_label_scans() -> tuple[re.Pattern[str], ...]:
+    """The release-date labels as one pattern per first character. re finds a pattern that starts
+    with one fixed character by a plain scan for it; the alternation of labels that start with
+    different ones (公开日期|发布时间) it tests position by position, 4x slower on a report."""
+    by_first: dict[str, list[str]] = {}
+    for lab in _labels()["page_meta_labels"]["published"]:
+        by_first.setdefault(lab[0], []).append(r"\s*".join(map(re.escape, lab)))
+    return tuple(re.compile("|".join(group)) for group in by_first.values())
+
+
 def published_from_text(text: str, *, max_lines: int = 12) -> str | None:
     """A "发布时间: 2024-01-30 22:06" line near the top of the text (seed 001)."""
+    # Most texts name no release date at all; a line can hold a label only if the head does.
+    head = text[:_HEAD_CHARS]
+    if not any(scan.search(head) for scan in _published_label_scans()):
+        return None
     label = _published_line_re()
     # As in title_from_text, C iterators pick the head lines that hold the label at all.
     for line in filter(label.search, islice(filter(str.strip, _head_lines(text)), max_lines)):
