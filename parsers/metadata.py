@@ -166,8 +166,9 @@ def title_from_text(text: str, *, max_lines: int = 15) -> str | None:
 @cache
 def _title_line_re() -> re.Pattern[str]:
     # A title-like line of at most 70 characters without a tab (a table row) that does not end
-    # like a sentence (the preface); the length comes first, so a long line fails at once.
-    return re.compile(rf"(?=[^\t]{{0,70}}\Z)(?!.*[。；;]\Z){_title_like_re().pattern}", re.DOTALL)
+    # like a sentence (the preface); the length comes first and is possessive ({0,70}+), so a
+    # long line fails at once instead of retrying 70 shorter lengths.
+    return re.compile(rf"(?=[^\t]{{0,70}}+\Z)(?!.*[。；;]\Z){_title_like_re().pattern}", re.DOTALL)
 
 
 def strip_variant(title: str) -> str:
