@@ -256,8 +256,9 @@ def check_dates(record: Record, *, today: date | None = None) -> list[Finding]:
             out.append(finding("C18", f"published {d.published}, before the reported year {year} had ended"))
     if d.signed and d.published and d.signed > d.published:
         out.append(finding("C18", f"signed {d.signed}, after its stated release date {d.published}"))
+    today_iso = today.isoformat()
     for name, value in (("signed", d.signed), ("published", d.published)):
-        if value and value > today.isoformat():
+        if value and value > today_iso:
             out.append(finding("C18", f"{name} date {value} lies in the future"))
     return out
 

@@ -138,7 +138,7 @@ def find_headings(lines: list[str], kept: Sequence[int], *, legacy: bool = False
         hit = _match_heading(lines[i], legacy)
         if hit and hit[0] not in seen:
             seen[hit[0]] = Heading(hit[0], i, hit[1], hit[2])
-    return sorted(seen.values(), key=lambda h: h.line)
+    return list(seen.values())  # inserted as the lines come: in document order
 
 
 def _kept(count: int, skip: Iterable[int]) -> list[int]:
