@@ -119,7 +119,9 @@ def _head_lines(text: str) -> Iterator[str]:
         start = end
 
 
-_HEAD_CHUNK = 512
+# Small: a page's head runs on into table cells of a few characters a line, and every line of a
+# chunk is split whether read or not (512 made the title search on HTML pages ~1.4x slower).
+_HEAD_CHUNK = 128
 
 
 def collapse(text: str) -> str:
