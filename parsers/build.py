@@ -6,16 +6,14 @@ own statements win, the page fills in what the attachment lacks (title, release 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from parsers import metadata
 from parsers.checks import doc_checks, is_legacy
 from parsers.document import Document, PageMeta
 from parsers.record import Dates, Finding, Record, Source
 from parsers.sections import split_sections
 
-if TYPE_CHECKING:
-    from parsers.tables import TablesResult
+# At module level, not in the functions: an import statement runs on every call (~4 us each).
+from parsers.tables import NO_TABLES, TablesResult, extract_tables
 
 
 def _published(doc: Document, context: PageMeta | None) -> str | None:
@@ -27,8 +25,6 @@ def _published(doc: Document, context: PageMeta | None) -> str | None:
 
 
 def _findings(tables: TablesResult, doc: Document, checks: list[Finding], *, legacy: bool) -> list[Finding]:
-    from parsers.tables import NO_TABLES
-
     merged: list[Finding] = []
     seen: set[Finding] = set()
     reader = [Finding.from_dict(f) for f in doc.findings]
@@ -52,8 +48,6 @@ def build_record(
 ) -> Record:
     """The record of one document. `tables` may be passed when already extracted."""
     if tables is None:
-        from parsers.tables import extract_tables
-
         tables = extract_tables(doc)
     text = doc.text
     title = metadata.choose_title(text, doc.meta, context)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import compress
@@ -37,7 +37,9 @@ _MIN_WRAPPED_CHARS = 25
 _LABEL_LINE = re.compile(r"^[\u4e00-\u9fff]{2,6}\s*[:：]")
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which made building
+# the headings of every report cost three times as much.
+@dataclass(slots=True)
 class Heading:
     section: str
     line: int  # index in the text's lines
@@ -126,19 +128,17 @@ def _match_heading(line: str, legacy: bool) -> tuple[str, str, str] | None:
     return None
 
 
-def find_headings(lines: list[str], skip: Iterable[int] = (), *, legacy: bool = False) -> list[Heading]:
-    """The first heading of each section, in document order (with `legacy`, the appendix
-    heading too, as section APPENDIX)."""
+def find_headings(lines: list[str], kept: Sequence[int], *, legacy: bool = False) -> list[Heading]:
+    """The first heading of each section among `lines[i] for i in kept` (the lines that are no
+    table's), in document order (with `legacy`, the appendix heading too, as section APPENDIX)."""
     seen: dict[str, Heading] = {}
     # Only a line with an ordinal at its start can be a heading (a blank line never is): the
-    # lines left after the skipped ones (table lines: hundreds on some pages) are tested in C
-    # and the loop sees only those that start so.
-    kept = _kept(len(lines), skip)
+    # kept lines are tested in C and the loop sees only those that start so.
     for i in compress(kept, map(_HEADING_START.match, map(lines.__getitem__, kept))):
         hit = _match_heading(lines[i], legacy)
         if hit and hit[0] not in seen:
             seen[hit[0]] = Heading(hit[0], i, hit[1], hit[2])
-    return sorted(seen.values(), key=lambda h: h.line)
+    return list(seen.values())  # inserted as the lines come: in document order
 
 
 def _kept(count: int, skip: Iterable[int]) -> list[int]:
@@ -149,10 +149,8 @@ def _kept(count: int, skip: Iterable[int]) -> list[int]:
 def join_wrapped(lines: list[str]) -> str:
     """Paragraphs joined across page/line breaks that cut a sentence ("注\\n\\n意文件", seed 002)."""
     out: list[str] = []
-    for raw in lines:
-        line = raw.strip()
-        if not line:
-            continue
+    # Blank lines dropped and the rest stripped in C, before the loop that needs the previous line.
+    for line in filter(None, map(str.strip, lines)):
         if (
             out
             and len(out[-1]) >= _MIN_WRAPPED_CHARS
@@ -172,12 +170,15 @@ def split_sections(text: str, table_lines: Iterable[int] = (), *, legacy: bool =
     `legacy`: a report year ≤ 2018 (free structure, §2.3): legacy headings are recognised too,
     and the statistics appendix heading ends the section before it."""
     lines = text.splitlines()
-    skip = set(table_lines)
-    found = find_headings(lines, skip, legacy=legacy)
+    # One list of the lines that are no table's serves the headings and the section bodies
+    # (a page's text can hold hundreds of table lines).
+    kept = _kept(len(lines), table_lines)
+    found = find_headings(lines, kept, legacy=legacy)
     # The 落款 (body name, date) closes the report, it is not part of section 六 (the date is
     # read as dates.signed by metadata.signature).
-    skip |= signature_lines(lines)
-    kept = _kept(len(lines), skip)
+    signed = signature_lines(lines)
+    if signed:
+        kept = [i for i in kept if i not in signed]
     sections: dict[str, str | None] = dict.fromkeys(SECTION_IDS)
     for n, heading in enumerate(found):
         if heading.section == APPENDIX:
