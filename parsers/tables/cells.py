@@ -164,7 +164,8 @@ def _read_row(
     columns: _HeaderColumns,
 ) -> None:
     group = len(r.columns) if r.table == "table3" else None  # A3: the row ends in its total
-    raw = _raw_values(hit, r, len(r.columns), group, out, columns)
+    layout = columns.of(hit.header, hit.offset) if hit.header else None
+    raw = _raw_values(hit, r, len(r.columns), group, out, layout)
     if raw is not None and unit:  # the header's unit applies to figures printed without one
         texts, positions = raw
         texts = [
@@ -172,15 +173,16 @@ def _read_row(
             for text, kind in zip(texts, r.types, strict=True)
         ]
         raw = texts, positions
-    _store(hit, r.keys, r.types, r.has_decimal, raw, out, uncertain, columns)
+    _store(hit, r.keys, r.types, r.has_decimal, raw, out, uncertain, layout)
 
 
 def _read_table4(
     hit: Hit, template: str, out: Cells, uncertain: set[tuple[int, int, int]], columns: _HeaderColumns
 ) -> None:
     keys, types, group = _table4_layout(template)
-    raw = _raw_values(hit, None, len(keys), group, out, columns)
-    _store(hit, keys, types, "decimal" in types, raw, out, uncertain, columns)
+    layout = columns.of(hit.header, hit.offset) if hit.header else None
+    raw = _raw_values(hit, None, len(keys), group, out, layout)
+    _store(hit, keys, types, "decimal" in types, raw, out, uncertain, layout)
 
 
 @cache
@@ -199,15 +201,18 @@ _BEFORE_SIGN_RE = re.compile(r"(?=[+\-])")
 
 # (printed figures, their grid columns or None for text): a row's n figures in column order.
 _Raw = tuple[list[str], list[int] | None]
+# `_HeaderColumns.of` the hit's header from its first value position (None: the hit has no
+# header), asked once per hit for both the positions and the extra columns.
+_Layout = tuple[dict[str, int], list[str]] | None
 
 
 def _raw_values(
-    hit: Hit, r: RowSpec | None, n: int, group: int | None, out: Cells, columns: _HeaderColumns
+    hit: Hit, r: RowSpec | None, n: int, group: int | None, out: Cells, layout: _Layout
 ) -> _Raw | None:
     """The row's n printed figures in column order with their grid columns (None for text),
     or None when they cannot be told apart."""
     if hit.row.grid is not None:
-        positions = _grid_positions(hit, r, n, columns)
+        positions = _grid_positions(hit, r, n, layout)
         if positions is None:
             return None
         cells = hit.row.cells
@@ -233,29 +238,22 @@ def _raw_values(
     return None
 
 
-def _grid_positions(hit: Hit, r: RowSpec | None, n: int, columns: _HeaderColumns) -> list[int] | None:
+def _grid_positions(hit: Hit, r: RowSpec | None, n: int, layout: _Layout) -> list[int] | None:
     first = hit.offset
     width = len(hit.row.cells)
     if r is not None and r.table == "table2":
-        if hit.header:
-            at = columns.of(hit.header, first)[0]
-            found: list[int] = []
-            for label in r.column_labels:
-                pos = at.get(label)
-                if pos is None or pos >= width:
-                    break
-                found.append(pos)
-            else:
-                return found
+        if layout is not None:
+            found = list(map(layout[0].get, r.column_labels))
+            if None not in found and max(found) < width:  # type: ignore[type-var]
+                return found  # type: ignore[return-value]
         values = hit.row.cells[first:]
         if len(values) >= n and len(set(values[n - 1 :])) == 1:
             return list(range(first, first + n))  # the last figure spans the remaining columns
         return None
-    if r is not None and hit.header:  # table 3: columns by their header labels
-        at = columns.of(hit.header, first)[0]
-        found = [p for label in r.column_labels if (p := at.get(label)) is not None]
-        if len(found) == len(r.column_labels):
-            return found
+    if r is not None and layout is not None:  # table 3: columns by their header labels
+        found = list(map(layout[0].get, r.column_labels))
+        if None not in found:
+            return found  # type: ignore[return-value]
     return list(range(width - n, width)) if width - first >= n else None
 
 
@@ -267,7 +265,7 @@ def _store(
     raw: _Raw | None,
     out: Cells,
     uncertain: set[tuple[int, int, int]],
-    columns: _HeaderColumns,
+    layout: _Layout,
 ) -> None:
     if raw is None:
         out.cells.update(dict.fromkeys(keys))
@@ -281,8 +279,8 @@ def _store(
         return
     texts, positions = raw
     row = hit.row
-    if hit.header:
-        extra = columns.of(hit.header, hit.offset)[1]
+    if layout is not None:
+        extra = layout[1]
         if extra:
             out.findings.append(
                 finding("C06", f"row {hit.label!r}: columns not in the template: {extra}", keys)
