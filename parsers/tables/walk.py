@@ -44,7 +44,7 @@ def _caption_re() -> re.Pattern[str]:
 class Hit:
     row_id: str
     label: str  # normalised label that named the row ("" for table 4's figures)
-    values: list[str]
+    values: tuple[str, ...]  # the row view's own tuple, shared (never changed)
     row: Row
     offset: int  # grid rows: position of the first value cell
     # grid rows: position -> canonical column label (table 2 sub-table header, table 3 header);
@@ -141,7 +141,7 @@ def _row_view(cells: tuple[str, ...], positional: bool) -> _View:
         labels, values = tuple(split_labels), tuple(split_values)
         label_view = _label_view(labels)
     norms, named, caption, t2_header, t3_mark, t3_note, t4_marker = label_view
-    has_values = any(v.strip() for v in values) or (positional and bool(values) and bool(norms))
+    has_values = any(map(str.strip, values)) or (positional and bool(values) and bool(norms))
     inert = caption is None and named[0] is None and not (t2_header or t3_mark or t3_note or t4_marker)
     return _View(
         labels,
@@ -164,6 +164,8 @@ def _last_label(cells: tuple[str, ...]) -> int:
     or blank. Searched from the end, where a row's figures are."""
     for i in range(len(cells) - 1, -1, -1):
         cell = cells[i]
+        if cell.isdigit() and cell.isascii():
+            continue  # a plain figure (is_value's own first test): no cache lookup
         if cell.strip() and not is_value(cell):
             return i
     return -1
@@ -299,21 +301,28 @@ def walk(rows: list[Row]) -> Walk:
         if row.grid != grid:  # a new grid starts without context
             grid, ctx, caption, header, t3header = row.grid, None, None, None, None
         positional = row.grid is not None
-        view = _row_view(tuple(row.cells), positional)
-        if view.inert and ctx != "table2" and ctx != "table4":
+        # (one unpacking of the view: a dozen named-field reads cost more, on every row)
+        (
+            labels,
+            values,
+            offset,
+            norms,
+            has_values,
+            named,
+            row_caption,
+            t2_header,
+            t3_mark,
+            t3_note,
+            t4_marker,
+            inert,
+        ) = _row_view(tuple(row.cells), positional)
+        if inert and ctx != "table2" and ctx != "table4":
             continue  # (every test below would fail: narrative and rows of no table)
-        labels, values, offset, norms, has_values = (
-            view.labels,
-            view.values,
-            view.offset,
-            view.norms,
-            view.has_values,
-        )
-        if view.caption is not None:
-            ctx, caption, header = "table2", view.caption, None
+        if row_caption is not None:
+            ctx, caption, header = "table2", row_caption, None
             w.mark("table2", row)
             continue
-        if view.t2_header:
+        if t2_header:
             header = _read_header(row, labels, caption, w)
             ctx = "table2"
             w.mark("table2", row)
@@ -333,31 +342,31 @@ def walk(rows: list[Row]) -> Walk:
                     w.units[caption or ""] = via.removeprefix("unit:")
             w.mark("table2", row)
             continue
-        if positional and not has_values and view.t3_mark:
+        if positional and not has_values and t3_mark:
             t3header = _read_t3_header(row, w)
             ctx = "table3"
             w.mark("table3", row)
             continue
-        if view.t3_note:
+        if t3_note:
             ctx = "table3"
             w.mark("table3", row)
             continue
-        if not has_values and view.t4_marker:
+        if not has_values and t4_marker:
             ctx = "table4"
             w.mark("table4", row)
             continue
-        row_id, label = view.named
+        row_id, label = named
         if row_id and has_values:
             table = table_of(row_id)
             own = header if table == "table2" else t3header if table == "table3" else None
-            w.hits.append(Hit(row_id, label, list(values), row, offset, own))
+            w.hits.append(Hit(row_id, label, values, row, offset, own))
             if row.lines:
                 w.lines[table] |= row.lines
             ctx = table
         elif ctx == "table4" and (
             (has_values and any(v.strip() for v in values)) or (positional and not norms and values)
         ):  # the line of 15 figures (in a grid it may be all blanks)
-            w.hits.append(Hit(T4_ROW, "", list(values), row, offset, None))
+            w.hits.append(Hit(T4_ROW, "", values, row, offset, None))
             w.mark("table4", row)
             ctx = None
         elif ctx == "table4" and norms:
