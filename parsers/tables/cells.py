@@ -13,7 +13,7 @@ from math import prod
 
 from parsers.record import Finding, finding
 from parsers.tables import digits, identities, mapping
-from parsers.tables.mapping import TABLES, RowSpec, table_of
+from parsers.tables.mapping import TABLES, RowSpec
 from parsers.tables.normalize import CACHE_SIZE
 from parsers.tables.values import clean, is_blank, looks_numeric, plain_count, read_value
 from parsers.tables.walk import T4_ROW, Hit, Walk
@@ -33,7 +33,7 @@ def build_cells(w: Walk, template: str | None, uncertain: set[tuple[int, int, in
     specs = mapping.rows(t)
     by_table: dict[str, list[Hit]] = {table: [] for table in TABLES}
     for hit in w.hits:
-        by_table["table4" if hit.row_id == T4_ROW else table_of(hit.row_id)].append(hit)
+        by_table[hit.table].append(hit)
     national = template is not None or any(by_table.values())  # a national-template report
     columns = _HeaderColumns()
     for table in TABLES:
@@ -217,7 +217,8 @@ def _raw_values(
             return None
         cells = hit.row.cells
         return [cells[p] for p in positions], positions
-    values = [s for v in hit.values if (s := v.strip())]
+    # (a text row's values are its non-blank cells: stripping drops none of them)
+    values = list(map(str.strip, hit.values))
     if len(values) == n and (
         all(map(_clean_token, values)) or all(_clean_token(v) or is_blank(v) for v in values)
     ):

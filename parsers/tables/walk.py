@@ -50,6 +50,7 @@ class Hit:
     # grid rows: position -> canonical column label (table 2 sub-table header, table 3 header);
     # a label starting with "?" is a header cell that names no column of the template
     header: dict[int, str] | None
+    table: str  # table2 | table3 | table4, the table of `row_id` (table 4 for T4_ROW)
 
 
 @dataclass(slots=True)
@@ -136,6 +137,15 @@ def _row_view(cells: tuple[str, ...], positional: bool) -> _View:
         offset = _last_label(cells) + 1
         labels, label_view = _grid_labels(cells[:offset])
         values = cells[offset:]
+    elif len(cells) == 1:  # one cell per line (narrative, mostly): split_cells of one cell
+        cell, offset = cells[0], 0
+        if not cell.strip():
+            labels, values = (), ()
+        elif is_value(cell):
+            labels, values = (), (cell,)
+        else:
+            labels, values = (cell,), ()
+        label_view = _label_view(labels)
     else:
         split_labels, split_values, offset = split_cells(cells, positional)
         labels, values = tuple(split_labels), tuple(split_values)
@@ -359,14 +369,14 @@ def walk(rows: list[Row]) -> Walk:
         if row_id and has_values:
             table = table_of(row_id)
             own = header if table == "table2" else t3header if table == "table3" else None
-            w.hits.append(Hit(row_id, label, values, row, offset, own))
+            w.hits.append(Hit(row_id, label, values, row, offset, own, table))
             if row.lines:
                 w.lines[table] |= row.lines
             ctx = table
         elif ctx == "table4" and (
             (has_values and any(v.strip() for v in values)) or (positional and not norms and values)
         ):  # the line of 15 figures (in a grid it may be all blanks)
-            w.hits.append(Hit(T4_ROW, "", values, row, offset, None))
+            w.hits.append(Hit(T4_ROW, "", values, row, offset, None, "table4"))
             w.mark("table4", row)
             ctx = None
         elif ctx == "table4" and norms:
