@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from operator import itemgetter
-from typing import NamedTuple
 
 from govreports import spec
 from parsers.tables import mapping
@@ -112,21 +111,33 @@ def match_column(norm: str, expected: str | None = None) -> tuple[str | None, st
     return None, None
 
 
-class _View(NamedTuple):
-    """What the walk needs of one row, a pure function of its cells."""
-
-    labels: tuple[str, ...]
-    values: tuple[str, ...]
-    offset: int  # position of the first value cell
-    norms: tuple[str, ...]  # normalised labels
-    has_values: bool
-    named: tuple[str | None, str]  # (row id, label) of the last label naming a row
-    caption: str | None  # a table-2 caption (第二十条第(一)项) among the labels
-    t2_header: bool  # the first label is table 2's header word (信息内容)
-    t3_mark: bool  # 商业企业 among the labels (table 3's header row)
-    t3_note: bool  # table 3's 勾稽关系 note among the labels
-    t4_marker: bool  # a table-4 header word among the labels
-    inert: bool  # none of the above and no row named: the row matters only inside table 2 or 4
+# What the walk needs of one row, a pure function of its cells; a plain tuple (a NamedTuple of
+# twelve fields costs ~6x as much to build, once per new row), unpacked once per row by `walk`:
+#   labels, values: the row's label and value cells
+#   offset: position of the first value cell
+#   norms: normalised labels
+#   has_values
+#   named: (row id, label) of the last label naming a row
+#   caption: a table-2 caption (第二十条第(一)项) among the labels
+#   t2_header: the first label is table 2's header word (信息内容)
+#   t3_mark: 商业企业 among the labels (table 3's header row)
+#   t3_note: table 3's 勾稽关系 note among the labels
+#   t4_marker: a table-4 header word among the labels
+#   inert: none of the above and no row named: the row matters only inside table 2 or 4
+_View = tuple[
+    tuple[str, ...],
+    tuple[str, ...],
+    int,
+    tuple[str, ...],
+    bool,
+    tuple[str | None, str],
+    str | None,
+    bool,
+    bool,
+    bool,
+    bool,
+    bool,
+]
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -153,7 +164,7 @@ def _row_view(cells: tuple[str, ...], positional: bool) -> _View:
     norms, named, caption, t2_header, t3_mark, t3_note, t4_marker = label_view
     has_values = any(map(str.strip, values)) or (positional and bool(values) and bool(norms))
     inert = caption is None and named[0] is None and not (t2_header or t3_mark or t3_note or t4_marker)
-    return _View(
+    return (
         labels,
         values,
         offset,
