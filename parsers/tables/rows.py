@@ -133,6 +133,7 @@ def dedupe_labels(labels: list[str]) -> list[str]:
     """Spanned labels repeat in a grid row ("一、本年新收…" ×3); keep each once, in order."""
     out: list[str] = []
     for label in labels:
-        if not out or normalize(out[-1]) != normalize(label):
+        # (the same printed text normalises the same: a spanned cell needs no lookup)
+        if not out or (out[-1] != label and normalize(out[-1]) != normalize(label)):
             out.append(label)
     return out
