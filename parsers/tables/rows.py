@@ -70,9 +70,12 @@ def _digit_run(cell: str) -> bool:
 
 
 def grid_rows(grids: list[Grid]) -> list[Row]:
-    # (Row's fields by position: a dataclass __init__ called by keyword costs more, once per row)
+    # (Row's fields by position: a dataclass __init__ called by keyword costs more, once per row;
+    # a row without None, nearly every one, is copied in C rather than cell by cell)
     return [
-        Row([c or "" for c in r], set(), g, i) for g, grid in enumerate(grids) for i, r in enumerate(grid)
+        Row(list(r) if None not in r else [c or "" for c in r], set(), g, i)
+        for g, grid in enumerate(grids)
+        for i, r in enumerate(grid)
     ]
 
 
