@@ -100,8 +100,11 @@ class _HeaderColumns:
     def trim(self) -> None:
         """Bounded like the caches (normalize.CACHE_SIZE entries): emptied when full."""
         if len(self._placed) > CACHE_SIZE:
-            self._placed.clear()
-            self._keep.clear()
+            self.clear()
+
+    def clear(self) -> None:
+        self._placed.clear()
+        self._keep.clear()
 
     def place(self, header: dict[int, str], first: int, width: int, r: RowSpec | None) -> _Placed:
         key = (id(header), first, width, id(r))
