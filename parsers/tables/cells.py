@@ -13,7 +13,7 @@ from math import prod
 
 from parsers.record import Finding, finding
 from parsers.tables import digits, identities, mapping
-from parsers.tables.mapping import TABLES, RowSpec, table_of
+from parsers.tables.mapping import TABLES, RowSpec
 from parsers.tables.normalize import CACHE_SIZE
 from parsers.tables.values import clean, is_blank, looks_numeric, plain_count, read_value
 from parsers.tables.walk import T4_ROW, Hit, Walk
@@ -33,9 +33,10 @@ def build_cells(w: Walk, template: str | None, uncertain: set[tuple[int, int, in
     specs = mapping.rows(t)
     by_table: dict[str, list[Hit]] = {table: [] for table in TABLES}
     for hit in w.hits:
-        by_table["table4" if hit.row_id == T4_ROW else table_of(hit.row_id)].append(hit)
+        by_table[hit.table].append(hit)
     national = template is not None or any(by_table.values())  # a national-template report
-    columns = _HeaderColumns()
+    columns = _COLUMNS
+    columns.trim()  # (between reports: no entry a report is using goes)
     for table in TABLES:
         hits = by_table[table]
         out.present[table] = bool(hits)
@@ -80,28 +81,57 @@ def build_cells(w: Walk, template: str | None, uncertain: set[tuple[int, int, in
     return out
 
 
+# Where a header puts a row's figures: (their positions, or None when the header does not place
+# every column of the row; the header's labels "?…" from the first figure on that name no
+# column of the template, without the "?", in header order). Shared, never changed.
+_Placed = tuple[list[int] | None, list[str]]
+
+
 class _HeaderColumns:
-    """What one header row says about the columns from a given position on, worked out once per
-    (header, first value position) for all the rows under that header, not once per row."""
+    """`_place` memoised per (header, first value position, row width, row spec) and kept from
+    report to report: the headers are walk's memoised readings of the template's header rows,
+    the same dict objects report after report, so a row's columns are placed once, not once per
+    report."""
 
     def __init__(self) -> None:
-        self._seen: dict[tuple[int, int], tuple[dict[str, int], list[str]]] = {}
-        self._keep: list[dict[int, str]] = []  # the headers keyed by id(): alive while we are
+        self._placed: dict[tuple[int, int, int, int], _Placed] = {}
+        self._keep: list[object] = []  # what the keys name by id(): alive while their entries are
 
-    def of(self, header: dict[int, str], first: int) -> tuple[dict[str, int], list[str]]:
-        """(label -> its leftmost position >= first, labels "?…" at positions >= first that name
-        no column of the template, without the "?", in header order)."""
-        key = (id(header), first)
-        found = self._seen.get(key)
+    def trim(self) -> None:
+        """Bounded like the caches (normalize.CACHE_SIZE entries): emptied when full."""
+        if len(self._placed) > CACHE_SIZE:
+            self.clear()
+
+    def clear(self) -> None:
+        self._placed.clear()
+        self._keep.clear()
+
+    def place(self, header: dict[int, str], first: int, width: int, r: RowSpec | None) -> _Placed:
+        key = (id(header), first, width, id(r))
+        found = self._placed.get(key)
         if found is None:
-            positions: dict[str, int] = {}
-            for p, lab in sorted(header.items()):
-                if p >= first:
-                    positions.setdefault(lab, p)
-            extra = [lab[1:] for p, lab in header.items() if p >= first and lab.startswith("?")]
-            found = self._seen[key] = (positions, extra)
-            self._keep.append(header)
+            found = self._placed[key] = _place(header, first, width, r)
+            self._keep += (header, r)
         return found
+
+
+def _place(header: dict[int, str], first: int, width: int, r: RowSpec | None) -> _Placed:
+    """Row `r`'s columns by their labels in `header` (each label at its leftmost position from
+    `first` on; table 2: inside the row's `width`), and the header's unknown columns."""
+    at: dict[str, int] = {}
+    for p, lab in sorted(header.items()):
+        if p >= first:
+            at.setdefault(lab, p)
+    extra = [lab[1:] for p, lab in header.items() if p >= first and lab.startswith("?")]
+    if r is None:
+        return None, extra
+    found = list(map(at.get, r.column_labels))
+    if None in found or (r.table == "table2" and max(found) >= width):  # type: ignore[type-var]
+        return None, extra
+    return found, extra  # type: ignore[return-value]
+
+
+_COLUMNS = _HeaderColumns()
 
 
 _TABLE_NAMES = {
@@ -164,7 +194,8 @@ def _read_row(
     columns: _HeaderColumns,
 ) -> None:
     group = len(r.columns) if r.table == "table3" else None  # A3: the row ends in its total
-    raw = _raw_values(hit, r, len(r.columns), group, out, columns)
+    placed = columns.place(hit.header, hit.offset, len(hit.row.cells), r) if hit.header else None
+    raw = _raw_values(hit, r, len(r.columns), group, out, placed)
     if raw is not None and unit:  # the header's unit applies to figures printed without one
         texts, positions = raw
         texts = [
@@ -172,15 +203,16 @@ def _read_row(
             for text, kind in zip(texts, r.types, strict=True)
         ]
         raw = texts, positions
-    _store(hit, r.keys, r.types, r.has_decimal, raw, out, uncertain, columns)
+    _store(hit, r.keys, r.types, r.has_decimal, raw, out, uncertain, placed)
 
 
 def _read_table4(
     hit: Hit, template: str, out: Cells, uncertain: set[tuple[int, int, int]], columns: _HeaderColumns
 ) -> None:
     keys, types, group = _table4_layout(template)
-    raw = _raw_values(hit, None, len(keys), group, out, columns)
-    _store(hit, keys, types, "decimal" in types, raw, out, uncertain, columns)
+    placed = columns.place(hit.header, hit.offset, len(hit.row.cells), None) if hit.header else None
+    raw = _raw_values(hit, None, len(keys), group, out, placed)
+    _store(hit, keys, types, "decimal" in types, raw, out, uncertain, placed)
 
 
 @cache
@@ -202,17 +234,18 @@ _Raw = tuple[list[str], list[int] | None]
 
 
 def _raw_values(
-    hit: Hit, r: RowSpec | None, n: int, group: int | None, out: Cells, columns: _HeaderColumns
+    hit: Hit, r: RowSpec | None, n: int, group: int | None, out: Cells, placed: _Placed | None
 ) -> _Raw | None:
     """The row's n printed figures in column order with their grid columns (None for text),
     or None when they cannot be told apart."""
     if hit.row.grid is not None:
-        positions = _grid_positions(hit, r, n, columns)
+        positions = _grid_positions(hit, r, n, placed)
         if positions is None:
             return None
         cells = hit.row.cells
         return [cells[p] for p in positions], positions
-    values = [s for v in hit.values if (s := v.strip())]
+    # (a text row's values are its non-blank cells: stripping drops none of them)
+    values = list(map(str.strip, hit.values))
     if len(values) == n and (
         all(map(_clean_token, values)) or all(_clean_token(v) or is_blank(v) for v in values)
     ):
@@ -233,29 +266,16 @@ def _raw_values(
     return None
 
 
-def _grid_positions(hit: Hit, r: RowSpec | None, n: int, columns: _HeaderColumns) -> list[int] | None:
+def _grid_positions(hit: Hit, r: RowSpec | None, n: int, placed: _Placed | None) -> list[int] | None:
+    if placed is not None and placed[0] is not None:
+        return placed[0]  # tables 2 and 3: columns by their header labels
     first = hit.offset
     width = len(hit.row.cells)
     if r is not None and r.table == "table2":
-        if hit.header:
-            at = columns.of(hit.header, first)[0]
-            found: list[int] = []
-            for label in r.column_labels:
-                pos = at.get(label)
-                if pos is None or pos >= width:
-                    break
-                found.append(pos)
-            else:
-                return found
         values = hit.row.cells[first:]
         if len(values) >= n and len(set(values[n - 1 :])) == 1:
             return list(range(first, first + n))  # the last figure spans the remaining columns
         return None
-    if r is not None and hit.header:  # table 3: columns by their header labels
-        at = columns.of(hit.header, first)[0]
-        found = [p for label in r.column_labels if (p := at.get(label)) is not None]
-        if len(found) == len(r.column_labels):
-            return found
     return list(range(width - n, width)) if width - first >= n else None
 
 
@@ -267,7 +287,7 @@ def _store(
     raw: _Raw | None,
     out: Cells,
     uncertain: set[tuple[int, int, int]],
-    columns: _HeaderColumns,
+    placed: _Placed | None,
 ) -> None:
     if raw is None:
         out.cells.update(dict.fromkeys(keys))
@@ -281,8 +301,8 @@ def _store(
         return
     texts, positions = raw
     row = hit.row
-    if hit.header:
-        extra = columns.of(hit.header, hit.offset)[1]
+    if placed is not None:
+        extra = placed[1]
         if extra:
             out.findings.append(
                 finding("C06", f"row {hit.label!r}: columns not in the template: {extra}", keys)

@@ -75,11 +75,6 @@ def table_rows(template: str, table: str) -> tuple[RowSpec, ...]:
 
 
 @cache
-def key_types(template: str) -> dict[str, str]:
-    return {k.key: k.type for k in spec.keys(template)}  # type: ignore[arg-type]
-
-
-@cache
 def row_labels() -> dict[str, set[str]]:
     """Normalised row label -> row ids (any version). Sub-item labels are also indexed without
     their "1." ordinal, since flattened text sometimes drops it."""
@@ -141,10 +136,6 @@ def fingerprints() -> dict[str, str]:
             elif r.table == "table3":
                 seen[r.label].add(template)
     return {label: next(iter(ts)) for label, ts in seen.items() if len(ts) == 1}
-
-
-def table3_columns(template: str) -> tuple[str, ...]:
-    return rows(template)["applications.new_received"].columns
 
 
 def table4_groups(template: str) -> list[RowSpec]:

@@ -70,9 +70,12 @@ def _digit_run(cell: str) -> bool:
 
 
 def grid_rows(grids: list[Grid]) -> list[Row]:
-    # (Row's fields by position: a dataclass __init__ called by keyword costs more, once per row)
+    # (Row's fields by position: a dataclass __init__ called by keyword costs more, once per row;
+    # a row without None, nearly every one, is copied in C rather than cell by cell)
     return [
-        Row([c or "" for c in r], set(), g, i) for g, grid in enumerate(grids) for i, r in enumerate(grid)
+        Row(list(r) if None not in r else [c or "" for c in r], set(), g, i)
+        for g, grid in enumerate(grids)
+        for i, r in enumerate(grid)
     ]
 
 
@@ -133,6 +136,7 @@ def dedupe_labels(labels: list[str]) -> list[str]:
     """Spanned labels repeat in a grid row ("一、本年新收…" ×3); keep each once, in order."""
     out: list[str] = []
     for label in labels:
-        if not out or normalize(out[-1]) != normalize(label):
+        # (the same printed text normalises the same: a spanned cell needs no lookup)
+        if not out or (out[-1] != label and normalize(out[-1]) != normalize(label)):
             out.append(label)
     return out

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from operator import itemgetter
-from typing import NamedTuple
 
 from govreports import spec
 from parsers.tables import mapping
@@ -44,12 +43,13 @@ def _caption_re() -> re.Pattern[str]:
 class Hit:
     row_id: str
     label: str  # normalised label that named the row ("" for table 4's figures)
-    values: list[str]
+    values: tuple[str, ...]  # the row view's own tuple, shared (never changed)
     row: Row
     offset: int  # grid rows: position of the first value cell
     # grid rows: position -> canonical column label (table 2 sub-table header, table 3 header);
     # a label starting with "?" is a header cell that names no column of the template
     header: dict[int, str] | None
+    table: str  # table2 | table3 | table4, the table of `row_id` (table 4 for T4_ROW)
 
 
 @dataclass(slots=True)
@@ -111,21 +111,33 @@ def match_column(norm: str, expected: str | None = None) -> tuple[str | None, st
     return None, None
 
 
-class _View(NamedTuple):
-    """What the walk needs of one row, a pure function of its cells."""
-
-    labels: tuple[str, ...]
-    values: tuple[str, ...]
-    offset: int  # position of the first value cell
-    norms: tuple[str, ...]  # normalised labels
-    has_values: bool
-    named: tuple[str | None, str]  # (row id, label) of the last label naming a row
-    caption: str | None  # a table-2 caption (第二十条第(一)项) among the labels
-    t2_header: bool  # the first label is table 2's header word (信息内容)
-    t3_mark: bool  # 商业企业 among the labels (table 3's header row)
-    t3_note: bool  # table 3's 勾稽关系 note among the labels
-    t4_marker: bool  # a table-4 header word among the labels
-    inert: bool  # none of the above and no row named: the row matters only inside table 2 or 4
+# What the walk needs of one row, a pure function of its cells; a plain tuple (a NamedTuple of
+# twelve fields costs ~6x as much to build, once per new row), unpacked once per row by `walk`:
+#   labels, values: the row's label and value cells
+#   offset: position of the first value cell
+#   norms: normalised labels
+#   has_values
+#   named: (row id, label) of the last label naming a row
+#   caption: a table-2 caption (第二十条第(一)项) among the labels
+#   t2_header: the first label is table 2's header word (信息内容)
+#   t3_mark: 商业企业 among the labels (table 3's header row)
+#   t3_note: table 3's 勾稽关系 note among the labels
+#   t4_marker: a table-4 header word among the labels
+#   inert: none of the above and no row named: the row matters only inside table 2 or 4
+_View = tuple[
+    tuple[str, ...],
+    tuple[str, ...],
+    int,
+    tuple[str, ...],
+    bool,
+    tuple[str | None, str],
+    str | None,
+    bool,
+    bool,
+    bool,
+    bool,
+    bool,
+]
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -136,14 +148,23 @@ def _row_view(cells: tuple[str, ...], positional: bool) -> _View:
         offset = _last_label(cells) + 1
         labels, label_view = _grid_labels(cells[:offset])
         values = cells[offset:]
+    elif len(cells) == 1:  # one cell per line (narrative, mostly): split_cells of one cell
+        cell, offset = cells[0], 0
+        if not cell.strip():
+            labels, values = (), ()
+        elif is_value(cell):
+            labels, values = (), (cell,)
+        else:
+            labels, values = (cell,), ()
+        label_view = _label_view(labels)
     else:
         split_labels, split_values, offset = split_cells(cells, positional)
         labels, values = tuple(split_labels), tuple(split_values)
         label_view = _label_view(labels)
     norms, named, caption, t2_header, t3_mark, t3_note, t4_marker = label_view
-    has_values = any(v.strip() for v in values) or (positional and bool(values) and bool(norms))
+    has_values = any(map(str.strip, values)) or (positional and bool(values) and bool(norms))
     inert = caption is None and named[0] is None and not (t2_header or t3_mark or t3_note or t4_marker)
-    return _View(
+    return (
         labels,
         values,
         offset,
@@ -164,6 +185,8 @@ def _last_label(cells: tuple[str, ...]) -> int:
     or blank. Searched from the end, where a row's figures are."""
     for i in range(len(cells) - 1, -1, -1):
         cell = cells[i]
+        if cell.isdigit() and cell.isascii():
+            continue  # a plain figure (is_value's own first test): no cache lookup
         if cell.strip() and not is_value(cell):
             return i
     return -1
@@ -299,21 +322,28 @@ def walk(rows: list[Row]) -> Walk:
         if row.grid != grid:  # a new grid starts without context
             grid, ctx, caption, header, t3header = row.grid, None, None, None, None
         positional = row.grid is not None
-        view = _row_view(tuple(row.cells), positional)
-        if view.inert and ctx != "table2" and ctx != "table4":
+        # (one unpacking of the view: a dozen named-field reads cost more, on every row)
+        (
+            labels,
+            values,
+            offset,
+            norms,
+            has_values,
+            named,
+            row_caption,
+            t2_header,
+            t3_mark,
+            t3_note,
+            t4_marker,
+            inert,
+        ) = _row_view(tuple(row.cells), positional)
+        if inert and ctx != "table2" and ctx != "table4":
             continue  # (every test below would fail: narrative and rows of no table)
-        labels, values, offset, norms, has_values = (
-            view.labels,
-            view.values,
-            view.offset,
-            view.norms,
-            view.has_values,
-        )
-        if view.caption is not None:
-            ctx, caption, header = "table2", view.caption, None
+        if row_caption is not None:
+            ctx, caption, header = "table2", row_caption, None
             w.mark("table2", row)
             continue
-        if view.t2_header:
+        if t2_header:
             header = _read_header(row, labels, caption, w)
             ctx = "table2"
             w.mark("table2", row)
@@ -333,31 +363,31 @@ def walk(rows: list[Row]) -> Walk:
                     w.units[caption or ""] = via.removeprefix("unit:")
             w.mark("table2", row)
             continue
-        if positional and not has_values and view.t3_mark:
+        if positional and not has_values and t3_mark:
             t3header = _read_t3_header(row, w)
             ctx = "table3"
             w.mark("table3", row)
             continue
-        if view.t3_note:
+        if t3_note:
             ctx = "table3"
             w.mark("table3", row)
             continue
-        if not has_values and view.t4_marker:
+        if not has_values and t4_marker:
             ctx = "table4"
             w.mark("table4", row)
             continue
-        row_id, label = view.named
+        row_id, label = named
         if row_id and has_values:
             table = table_of(row_id)
             own = header if table == "table2" else t3header if table == "table3" else None
-            w.hits.append(Hit(row_id, label, list(values), row, offset, own))
+            w.hits.append(Hit(row_id, label, values, row, offset, own, table))
             if row.lines:
                 w.lines[table] |= row.lines
             ctx = table
         elif ctx == "table4" and (
             (has_values and any(v.strip() for v in values)) or (positional and not norms and values)
         ):  # the line of 15 figures (in a grid it may be all blanks)
-            w.hits.append(Hit(T4_ROW, "", list(values), row, offset, None))
+            w.hits.append(Hit(T4_ROW, "", values, row, offset, None, "table4"))
             w.mark("table4", row)
             ctx = None
         elif ctx == "table4" and norms:

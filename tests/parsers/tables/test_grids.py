@@ -11,6 +11,7 @@ from govreports.paths import PROJECT_ROOT
 from parsers.document import Document, Grid
 from parsers.formats.html_tables import read_grids
 from parsers.tables import extract_tables
+from parsers.tables.cells import _COLUMNS
 
 RECORD = load_base_records()["pingtan-2023"]
 PROJECT_SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
@@ -128,3 +129,17 @@ def test_grid_lines_from_the_reader_are_the_table_lines() -> None:
     # a reader whose line list does not match its grids is not trusted: the cells are matched instead
     bad = extract_tables(Document(format="html", text="\n".join(lines), tables=grids, grid_lines=[]))
     assert bad.table_lines == result.table_lines
+
+
+def test_header_placements_kept_across_reports_change_no_reading() -> None:
+    """Where a header puts each row's columns is kept from report to report (cells._COLUMNS): a
+    report reads the same with it warm, after another schema's header, and with it empty."""
+    first = extract_tables(Document(format="html", text="", tables=_grids()))
+    other = _grids()
+    for row in _table3(other)[:3]:
+        row[-1] = "合计" if row[-1] == "总计" else row[-1]
+    assert extract_tables(Document(format="html", text="", tables=other)) != first
+    warm = extract_tables(Document(format="html", text="", tables=_grids()))
+    _COLUMNS.clear()
+    cold = extract_tables(Document(format="html", text="", tables=_grids()))
+    assert warm == first and cold == first and first.cells == RECORD["cells"]
