@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from archive.changes import describe, record_changes
 from archive.models import YEAR_BASE, Body, Capture, Cell, Portal, Report, Version, VersionUrl
-from archive.normalize import cell_columns, content_hash, norm_name, parse_date, validate_record
+from archive.normalize import cell_rows, content_hash, norm_name, parse_date, validate_record
 from govreports import spec
 from govreports.errors import ArchiveError
 
@@ -289,7 +289,7 @@ def _insert_cells(conn: Connection, version_id: int, cells: dict[str, Any]) -> N
     if not cells:
         return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    rows = [(version_id, key, *cell_columns(value)) for key, value in cells.items()]
+    rows = cell_rows(version_id, cells)
     conn.exec_driver_sql(
         f"INSERT INTO {Cell.__tablename__} (version_id, key, value_int, value_text) VALUES ({mark}, {mark}, {mark}, {mark})",
         rows,
