@@ -30,8 +30,23 @@ _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 CONTENT_FIELDS = ("title", "agency", "year", "template", "body_kind", "dates", "cells", "sections", "legacy")
 
 
+# Full-width punctuation and typographic spaces fail NFKC's quick check, and nearly every Chinese
+# text has some: the full normalisation then costs ~70 us per section. Replacing each of these
+# characters by its own compatibility decomposition (a one-character ASCII starter) first leaves the
+# text's NFKD, and so its NFKC, unchanged; the rest then usually passes the quick check at once.
+_COMPAT = tuple((ch, unicodedata.normalize("NFKD", ch)) for ch in "，（）：；！？％\u2002\u2003\u3000\u00a0")
+
+
+def nfkc(text: str) -> str:
+    """unicodedata.normalize("NFKC", text), faster on Chinese prose."""
+    for wide, narrow in _COMPAT:
+        if wide in text:
+            text = text.replace(wide, narrow)
+    return unicodedata.normalize("NFKC", text)
+
+
 def norm_name(name: str) -> str:
-    text = _SPACE.sub("", unicodedata.normalize("NFKC", name))
+    text = _SPACE.sub("", nfkc(name))
     if m := _GOV_SUFFIX.match(text):
         text = m.group(1)
     return text
@@ -40,7 +55,7 @@ def norm_name(name: str) -> str:
 def norm_text(text: str | None) -> str | None:
     if text is None:
         return None
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+    return _SPACE.sub("", nfkc(text))
 
 
 def content_hash(record: dict[str, Any]) -> str:
