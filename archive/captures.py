@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from archive.models import Capture, CaptureSighting
@@ -141,7 +141,7 @@ _SET_SIGHTING = update(_sightings).where(_sightings.c.id == bindparam("sighting_
 
 
 def record(
-    session: Session,
+    conn: Connection,
     staged: Staged,
     *,
     url: str,
@@ -151,7 +151,6 @@ def record(
 ) -> None:
     """Insert the capture row if new, and note this sighting (URL, headers, time)."""
     headers = {str(k): str(v) for k, v in (headers or {}).items()}
-    conn = session.connection()
     sha = staged.sha256
     cap = conn.execute(_FIND_CAPTURE, {"sha256": sha}).first()
     if cap is None:

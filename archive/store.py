@@ -104,7 +104,7 @@ _SET_URL_SEEN = (
 
 
 def store_report(
-    session: Session,
+    conn: Connection,
     *,
     portal: str,
     url: str,
@@ -116,7 +116,6 @@ def store_report(
     validate_record(record)
     if not portal:
         raise ArchiveError("store_report needs the portal name")
-    conn = session.connection()
     if raw_sha256 is not None and conn.execute(_CAPTURE_EXISTS, {"sha256": raw_sha256}).first() is None:
         raise ArchiveError(f"raw capture {raw_sha256} is not in the archive; store_capture() it first")
 
