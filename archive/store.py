@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Connection, Row, bindparam, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from archive.changes import describe, record_changes
@@ -282,17 +283,37 @@ def _new_version(
     return version_id
 
 
+_CELL_COLUMNS = "version_id, key, value_int, value_text"
+_COPY_CELLS = f"COPY {Cell.__tablename__} ({_CELL_COLUMNS}) FROM STDIN"
+
+
 def _insert_cells(conn: Connection, version_id: int, cells: dict[str, Any]) -> None:
-    # 200 rows per version: straight to the driver's executemany (the ORM bulk path costs more than
-    # the insert itself). Values are plain ints and strings, nothing for SQLAlchemy to convert.
+    # ~200 rows per version, all plain ints and strings: nothing for SQLAlchemy to convert, so
+    # they go to the driver in one call (one COPY on psycopg, one executemany elsewhere).
     if not cells:
         return
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     rows = cell_rows(version_id, cells)
+    if conn.dialect.driver == "psycopg":
+        _copy_cells(conn, rows)
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     conn.exec_driver_sql(
-        f"INSERT INTO {Cell.__tablename__} (version_id, key, value_int, value_text) VALUES ({mark}, {mark}, {mark}, {mark})",
-        rows,
+        f"INSERT INTO {Cell.__tablename__} ({_CELL_COLUMNS}) VALUES ({mark}, {mark}, {mark}, {mark})", rows
     )
+
+
+def _copy_cells(conn: Connection, rows: list[tuple[int, str, int | None, str | None]]) -> None:
+    # psycopg's executemany adapts every parameter in Python (~2 ms of client CPU per version);
+    # COPY writes the same rows in ~0.2 ms. It runs on the transaction's own DBAPI connection, so
+    # the version still lands whole or not at all; a driver error is raised as SQLAlchemy's (and so
+    # becomes an ArchiveError) exactly as from an executed statement.
+    dbapi_conn = conn.connection.dbapi_connection
+    try:
+        with dbapi_conn.cursor() as cur, cur.copy(_COPY_CELLS) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except conn.dialect.loaded_dbapi.Error as err:
+        raise DBAPIError.instance(_COPY_CELLS, None, err, conn.dialect.loaded_dbapi.Error) from err
 
 
 def _see_url(conn: Connection, version_id: int, url: str, at: datetime, *, new_version: bool = False) -> bool:
