@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from archive.models import Capture, CaptureSighting
@@ -116,12 +116,27 @@ def _relpath(sha: str) -> str:
     return f"{sha[:2]}/{sha}"
 
 
-# Filing a capture runs on SQLAlchemy Core: two lookups of the needed columns and at most two
+# Filing a capture runs on SQLAlchemy Core: one lookup of the needed columns and at most two
 # writes, where the ORM loaded the whole row (an inline body of up to INLINE_LIMIT bytes) to move a
-# timestamp.
+# timestamp. A sighting cannot exist without its capture (foreign key), so a capture that is not
+# found is filed with its first sighting without a second look.
 _captures, _sightings = Capture.__table__, CaptureSighting.__table__
-_FIND_CAPTURE = select(_captures.c.first_seen, _captures.c.last_seen).where(
-    _captures.c.sha256 == bindparam("sha256")
+_LOOKUP = (
+    select(
+        _captures.c.first_seen,
+        _captures.c.last_seen,
+        _sightings.c.id.label("sighting_id"),
+        _sightings.c.headers.label("sighting_headers"),
+        _sightings.c.first_seen.label("sighting_first_seen"),
+        _sightings.c.last_seen.label("sighting_last_seen"),
+        _sightings.c.times_seen,
+    )
+    .select_from(
+        _captures.outerjoin(
+            _sightings, and_(_sightings.c.sha256 == _captures.c.sha256, _sightings.c.url == bindparam("url"))
+        )
+    )
+    .where(_captures.c.sha256 == bindparam("sha256"))
 )
 _ADD_CAPTURE = insert(_captures)
 _SET_CAPTURE_SEEN = (
@@ -129,13 +144,6 @@ _SET_CAPTURE_SEEN = (
     .where(_captures.c.sha256 == bindparam("sha"))
     .values(first_seen=bindparam("first_seen"), last_seen=bindparam("last_seen"))
 )
-_FIND_SIGHTING = select(
-    _sightings.c.id,
-    _sightings.c.headers,
-    _sightings.c.first_seen,
-    _sightings.c.last_seen,
-    _sightings.c.times_seen,
-).where(_sightings.c.sha256 == bindparam("sha256"), _sightings.c.url == bindparam("url"))
 _ADD_SIGHTING = insert(_sightings)
 _SET_SIGHTING = update(_sightings).where(_sightings.c.id == bindparam("sighting_id"))
 
@@ -152,8 +160,8 @@ def record(
     """Insert the capture row if new, and note this sighting (URL, headers, time)."""
     headers = {str(k): str(v) for k, v in (headers or {}).items()}
     sha = staged.sha256
-    cap = conn.execute(_FIND_CAPTURE, {"sha256": sha}).first()
-    if cap is None:
+    found = conn.execute(_LOOKUP, {"sha256": sha, "url": url}).first()
+    if found is None:
         conn.execute(
             _ADD_CAPTURE,
             {
@@ -168,17 +176,16 @@ def record(
                 "last_seen": fetched_at,
             },
         )
-    elif not cap.first_seen <= fetched_at <= cap.last_seen:
+    elif not found.first_seen <= fetched_at <= found.last_seen:
         conn.execute(
             _SET_CAPTURE_SEEN,
             {
                 "sha": sha,
-                "first_seen": min(cap.first_seen, fetched_at),
-                "last_seen": max(cap.last_seen, fetched_at),
+                "first_seen": min(found.first_seen, fetched_at),
+                "last_seen": max(found.last_seen, fetched_at),
             },
         )
-    sighting = conn.execute(_FIND_SIGHTING, {"sha256": sha, "url": url}).first()
-    if sighting is None:
+    if found is None or found.sighting_id is None:
         conn.execute(
             _ADD_SIGHTING,
             {
@@ -193,15 +200,15 @@ def record(
         )
         return
     values: dict[str, object] = {
-        "times_seen": sighting.times_seen + 1,
-        "first_seen": min(sighting.first_seen, fetched_at),
+        "times_seen": found.times_seen + 1,
+        "first_seen": min(found.sighting_first_seen, fetched_at),
     }
-    if fetched_at >= sighting.last_seen:
+    if fetched_at >= found.sighting_last_seen:
         values.update(last_seen=fetched_at, run_id=run_id)
-        if headers != sighting.headers:
+        if headers != found.sighting_headers:
             # Equal headers are left as stored (as the ORM did): their JSON text keeps its key order.
             values["headers"] = headers
-    conn.execute(_SET_SIGHTING, {"sighting_id": sighting.id, **values})
+    conn.execute(_SET_SIGHTING, {"sighting_id": found.sighting_id, **values})
 
 
 def _header(headers: dict[str, str], name: str) -> str | None:

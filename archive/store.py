@@ -17,7 +17,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Row, bindparam, func, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -54,12 +65,46 @@ def get_or_create_portal(session: Session, name: str, now: datetime) -> Portal:
 _portals, _bodies, _reports = Portal.__table__, Body.__table__, Report.__table__
 _versions, _urls, _captures = Version.__table__, VersionUrl.__table__, Capture.__table__
 
-_CAPTURE_EXISTS = select(_captures.c.sha256).where(_captures.c.sha256 == bindparam("sha256"))
-_FIND_PORTAL = select(_portals.c.id, _portals.c.body_kind).where(_portals.c.name == bindparam("name"))
-_ADD_PORTAL = insert(_portals)
-_FIND_BODY = select(_bodies.c.id, _bodies.c.body_kind).where(
-    _bodies.c.portal_id == bindparam("portal_id"), _bodies.c.norm_name == bindparam("norm_name")
+# Everything a sighting needs to know, in one round trip: whether the raw capture is stored, and
+# the portal, body, report, the version with this content hash and its row for this URL, each NULL
+# from the first one that does not exist yet.
+_one = select(literal_column("1").label("one")).subquery("one")
+_LOOKUP = select(
+    select(_captures.c.sha256)
+    .where(_captures.c.sha256 == bindparam("sha256"))
+    .scalar_subquery()
+    .label("capture"),
+    _portals.c.id.label("portal_id"),
+    _portals.c.body_kind.label("portal_kind"),
+    _bodies.c.id.label("body_id"),
+    _bodies.c.body_kind.label("body_kind"),
+    _reports.c.id.label("report_id"),
+    _reports.c.first_seen,
+    _reports.c.last_seen,
+    _reports.c.published,
+    _reports.c.released_on,
+    _reports.c.disappeared_at,
+    _reports.c.current_version_id,
+    _versions.c.id.label("version_id"),
+    _versions.c.number.label("version_number"),
+    _versions.c.first_seen.label("version_first_seen"),
+    _versions.c.last_seen.label("version_last_seen"),
+    _urls.c.id.label("url_id"),
+    _urls.c.first_seen.label("url_first_seen"),
+    _urls.c.last_seen.label("url_last_seen"),
+).select_from(
+    _one.outerjoin(_portals, _portals.c.name == bindparam("portal"))
+    .outerjoin(
+        _bodies, and_(_bodies.c.portal_id == _portals.c.id, _bodies.c.norm_name == bindparam("norm_name"))
+    )
+    .outerjoin(_reports, and_(_reports.c.body_id == _bodies.c.id, _reports.c.year == bindparam("year")))
+    .outerjoin(
+        _versions,
+        and_(_versions.c.report_id == _reports.c.id, _versions.c.content_hash == bindparam("digest")),
+    )
+    .outerjoin(_urls, and_(_urls.c.version_id == _versions.c.id, _urls.c.url == bindparam("url")))
 )
+_ADD_PORTAL = insert(_portals)
 _ADD_BODY = insert(_bodies)
 _SET_BODY_KIND = (
     update(_bodies).where(_bodies.c.id == bindparam("body_id")).values(body_kind=bindparam("kind"))
@@ -71,31 +116,24 @@ _MARK_YEAR = (
     .where(_bodies.c.id == bindparam("body_id"))
     .values(years_mask=_bodies.c.years_mask.op("|")(bindparam("bit", type_=BigInteger)))
 )
-_FIND_REPORT = select(
-    _reports.c.id,
-    _reports.c.first_seen,
-    _reports.c.last_seen,
-    _reports.c.published,
-    _reports.c.released_on,
-    _reports.c.disappeared_at,
-    _reports.c.current_version_id,
-).where(_reports.c.body_id == bindparam("body_id"), _reports.c.year == bindparam("year"))
 _ADD_REPORT = insert(_reports)
 _SET_REPORT = update(_reports).where(_reports.c.id == bindparam("report_id"))
-_FIND_VERSION = select(
-    _versions.c.id, _versions.c.number, _versions.c.first_seen, _versions.c.last_seen
-).where(_versions.c.report_id == bindparam("report_id"), _versions.c.content_hash == bindparam("digest"))
 _SET_VERSION_SEEN = (
     update(_versions)
     .where(_versions.c.id == bindparam("version_id"))
     .values(first_seen=bindparam("first_seen"), last_seen=bindparam("last_seen"))
 )
-_PREVIOUS = select(_versions.c.number, _versions.c.record).where(_versions.c.id == bindparam("version_id"))
+# The version a revision is compared with, and the number the revision gets.
+_PREVIOUS = select(
+    _versions.c.number,
+    _versions.c.record,
+    select(func.max(_versions.c.number))
+    .where(_versions.c.report_id == bindparam("report_id"))
+    .scalar_subquery()
+    .label("last_number"),
+).where(_versions.c.id == bindparam("version_id"))
 _LAST_NUMBER = select(func.max(_versions.c.number)).where(_versions.c.report_id == bindparam("report_id"))
 _ADD_VERSION = insert(_versions)
-_FIND_URL = select(_urls.c.id, _urls.c.first_seen, _urls.c.last_seen).where(
-    _urls.c.version_id == bindparam("version_id"), _urls.c.url == bindparam("url")
-)
 _ADD_URL = insert(_urls)
 _SET_URL_SEEN = (
     update(_urls)
@@ -117,17 +155,28 @@ def store_report(
     validate_record(record)
     if not portal:
         raise ArchiveError("store_report needs the portal name")
-    if raw_sha256 is not None and conn.execute(_CAPTURE_EXISTS, {"sha256": raw_sha256}).first() is None:
+    name: str = record["agency"].strip()
+    key = norm_name(name)
+    year: int = record["year"]
+    digest = content_hash(record)
+    found = conn.execute(
+        _LOOKUP,
+        {
+            "sha256": raw_sha256,
+            "portal": portal,
+            "norm_name": key,
+            "year": year,
+            "digest": digest,
+            "url": url,
+        },
+    ).one()
+    if raw_sha256 is not None and found.capture is None:
         raise ArchiveError(f"raw capture {raw_sha256} is not in the archive; store_capture() it first")
 
-    portal_id, portal_kind = _portal(conn, portal, fetched_at)
-    body_id = _body(conn, portal_id, portal_kind, record)
-    year: int = record["year"]
-    report = conn.execute(_FIND_REPORT, {"body_id": body_id, "year": year}).first()
+    body_id = _body(conn, found, portal, name, key, record, fetched_at)
     published = parse_date((record.get("dates") or {}).get("published"))
-    digest = content_hash(record)
 
-    if report is None:
+    if found.report_id is None:
         report_id = conn.execute(
             _ADD_REPORT,
             {
@@ -146,35 +195,38 @@ def store_report(
         conn.execute(_SET_REPORT, {"report_id": report_id, "current_version_id": version_id})
         return StoreOutcome("new_report", 1, report_id, version_id, body_id)
 
-    report_id = report.id
-    touched = _touched_report(report, fetched_at, published)
+    report_id = found.report_id
+    touched = _touched_report(found, fetched_at, published)
     # Seen no earlier than every sighting so far: this version becomes the current one.
     latest = fetched_at >= touched["last_seen"]
-    existing = conn.execute(_FIND_VERSION, {"report_id": report_id, "digest": digest}).first()
-    if existing is not None:
-        if not existing.first_seen <= fetched_at <= existing.last_seen:
+    if found.version_id is not None:
+        version_id = found.version_id
+        if not found.version_first_seen <= fetched_at <= found.version_last_seen:
             conn.execute(
                 _SET_VERSION_SEEN,
                 {
-                    "version_id": existing.id,
-                    "first_seen": min(existing.first_seen, fetched_at),
-                    "last_seen": max(existing.last_seen, fetched_at),
+                    "version_id": version_id,
+                    "first_seen": min(found.version_first_seen, fetched_at),
+                    "last_seen": max(found.version_last_seen, fetched_at),
                 },
             )
-        moved = _see_url(conn, existing.id, url, fetched_at)
+        moved = _see_url(conn, version_id, url, fetched_at, found)
         if latest:
-            touched["current_version_id"] = existing.id
-        _update_report(conn, report, touched)
+            touched["current_version_id"] = version_id
+        _update_report(conn, found, touched)
         return StoreOutcome(
-            "moved" if moved else "unchanged", existing.number, report_id, existing.id, body_id
+            "moved" if moved else "unchanged", found.version_number, report_id, version_id, body_id
         )
 
     previous = (
-        conn.execute(_PREVIOUS, {"version_id": report.current_version_id}).first()
-        if report.current_version_id
+        conn.execute(_PREVIOUS, {"version_id": found.current_version_id, "report_id": report_id}).first()
+        if found.current_version_id
         else None
     )
-    number = (conn.execute(_LAST_NUMBER, {"report_id": report_id}).scalar() or 0) + 1
+    if previous is not None:
+        number = (previous.last_number or 0) + 1
+    else:
+        number = (conn.execute(_LAST_NUMBER, {"report_id": report_id}).scalar() or 0) + 1
     changes = record_changes(previous.record, record) if previous is not None else None
     findings: list[dict[str, Any]] = []
     if previous is not None and changes is not None:
@@ -185,41 +237,35 @@ def store_report(
     )  # fmt: skip
     if latest:
         touched["current_version_id"] = version_id
-    _update_report(conn, report, touched)
+    _update_report(conn, found, touched)
     return StoreOutcome("new_version", number, report_id, version_id, body_id, findings, changes)
 
 
-def _portal(conn: Connection, name: str, now: datetime) -> tuple[int, str | None]:
-    """(id, body_kind) of the portal, created on first sight."""
-    row = conn.execute(_FIND_PORTAL, {"name": name}).first()
-    if row is not None:
-        return row.id, row.body_kind
-    new_id = conn.execute(
-        _ADD_PORTAL, {"name": name, "start_urls": [], "has_expected_list": False, "created_at": now}
-    ).inserted_primary_key[0]
-    return new_id, None
-
-
-def _body(conn: Connection, portal_id: int, portal_kind: str | None, record: dict[str, Any]) -> int:
-    name: str = record["agency"].strip()
-    key = norm_name(name)
+def _body(
+    conn: Connection, found: Row[Any], portal: str, name: str, key: str, record: dict[str, Any], now: datetime
+) -> int:
+    """The body's id, its portal and itself created on first sight."""
     kind = record.get("body_kind")
-    row = conn.execute(_FIND_BODY, {"portal_id": portal_id, "norm_name": key}).first()
-    if row is None:
-        return conn.execute(
-            _ADD_BODY,
-            {
-                "portal_id": portal_id,
-                "name": name,
-                "norm_name": key,
-                "body_kind": kind or portal_kind,
-                "expected": False,
-            },
+    if found.body_id is not None:
+        if kind and found.body_kind != kind:
+            # The report's own statement of what it is wins over a portal default or an older guess.
+            conn.execute(_SET_BODY_KIND, {"body_id": found.body_id, "kind": kind})
+        return found.body_id
+    portal_id, portal_kind = found.portal_id, found.portal_kind
+    if portal_id is None:
+        portal_id = conn.execute(
+            _ADD_PORTAL, {"name": portal, "start_urls": [], "has_expected_list": False, "created_at": now}
         ).inserted_primary_key[0]
-    if kind and row.body_kind != kind:
-        # The report's own statement of what it is wins over a portal default or an older guess.
-        conn.execute(_SET_BODY_KIND, {"body_id": row.id, "kind": kind})
-    return row.id
+    return conn.execute(
+        _ADD_BODY,
+        {
+            "portal_id": portal_id,
+            "name": name,
+            "norm_name": key,
+            "body_kind": kind or portal_kind,
+            "expected": False,
+        },
+    ).inserted_primary_key[0]
 
 
 def _touched_report(report: Row[Any], fetched_at: datetime, published: date | None) -> dict[str, Any]:
@@ -239,7 +285,7 @@ def _touched_report(report: Row[Any], fetched_at: datetime, published: date | No
 def _update_report(conn: Connection, report: Row[Any], values: dict[str, Any]) -> None:
     # A re-crawl within the seen window changes nothing: no UPDATE at all.
     if any(getattr(report, column) != value for column, value in values.items()):
-        conn.execute(_SET_REPORT, {"report_id": report.id, **values})
+        conn.execute(_SET_REPORT, {"report_id": report.report_id, **values})
 
 
 def _new_version(
@@ -279,7 +325,7 @@ def _new_version(
         },
     ).inserted_primary_key[0]
     _insert_cells(conn, version_id, record.get("cells") or {})
-    _see_url(conn, version_id, url, fetched_at, new_version=True)
+    _see_url(conn, version_id, url, fetched_at, None)
     return version_id
 
 
@@ -316,18 +362,22 @@ def _copy_cells(conn: Connection, rows: list[tuple[int, str, int | None, str | N
         raise DBAPIError.instance(_COPY_CELLS, None, err, conn.dialect.loaded_dbapi.Error) from err
 
 
-def _see_url(conn: Connection, version_id: int, url: str, at: datetime, *, new_version: bool = False) -> bool:
+def _see_url(conn: Connection, version_id: int, url: str, at: datetime, seen: Row[Any] | None) -> bool:
     """Record that the version was seen at `url`; True when the URL is new for this version.
 
-    A version filed in this transaction has no URL yet: no need to look one up."""
-    row = None if new_version else conn.execute(_FIND_URL, {"version_id": version_id, "url": url}).first()
-    if row is None:
+    `seen` is the lookup row, whose url_* columns are the version's row for this URL (NULL when it
+    has none); None for a version filed in this transaction, which has no URL yet."""
+    if seen is None or seen.url_id is None:
         conn.execute(_ADD_URL, {"version_id": version_id, "url": url, "first_seen": at, "last_seen": at})
         return True
-    if not row.first_seen <= at <= row.last_seen:
+    if not seen.url_first_seen <= at <= seen.url_last_seen:
         conn.execute(
             _SET_URL_SEEN,
-            {"url_id": row.id, "first_seen": min(row.first_seen, at), "last_seen": max(row.last_seen, at)},
+            {
+                "url_id": seen.url_id,
+                "first_seen": min(seen.url_first_seen, at),
+                "last_seen": max(seen.url_last_seen, at),
+            },
         )
     return False
 
