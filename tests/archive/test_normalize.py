@@ -1,11 +1,14 @@
-"""normalize.nfkc is unicodedata's NFKC, only faster: the version hashes depend on it."""
+"""normalize.nfkc is unicodedata's NFKC and _no_space is re.sub(r"\\s+", ""), only faster: the
+version hashes depend on them."""
 
 from __future__ import annotations
 
 import random
+import re
+import sys
 import unicodedata
 
-from archive.normalize import _COMPAT, nfkc, norm_text
+from archive.normalize import _COMPAT, _no_space, nfkc, norm_text
 
 
 def test_each_shortcut_is_the_characters_own_decomposition_to_an_ascii_starter() -> None:
@@ -34,3 +37,9 @@ def test_nfkc_matches_unicodedata_beside_combining_marks_and_compatibility_chara
     for _ in range(5000):
         text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 12)))
         assert nfkc(text) == unicodedata.normalize("NFKC", text), ascii(text)
+
+
+def test_no_space_drops_exactly_what_the_regex_whitespace_class_drops() -> None:
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+    assert _no_space(every) == re.sub(r"\s+", "", every)
+    assert _no_space(" a\u3000b\u2002c\n\x1cd\x85e ") == "abcde"
