@@ -23,7 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -60,7 +60,8 @@ class Archive:
         self._read = sessionmaker(engine, expire_on_commit=False)
         # SQLite: take the write lock at BEGIN so two writers queue on busy_timeout instead of one
         # failing at once when it upgrades a read lock (WAL's SQLITE_BUSY_SNAPSHOT).
-        self._write = sessionmaker(engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False)
+        self._write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._write = sessionmaker(self._write_engine, expire_on_commit=False)
 
     # ---------------------------------------------------------------- opening
 
@@ -111,15 +112,23 @@ class Archive:
         with db.errors_as_archive_error(self.url, self.busy_timeout), self._write() as s, s.begin():
             yield s
 
-    def _retrying(self, fn, *args: Any, **kwargs: Any):
+    @contextmanager
+    def _core_transaction(self) -> Iterator[Connection]:
+        """One write transaction on a bare connection, for the Core paths (filing captures and
+        reports): a Session costs as much to set up and commit as the statements of a capture."""
+        with db.errors_as_archive_error(self.url, self.busy_timeout), self._write_engine.begin() as conn:
+            yield conn
+
+    def _retrying(self, fn, *args: Any, core: bool = False, **kwargs: Any):
         """Run a write; retry once when a concurrent writer inserted the same row first."""
+        begin = self._core_transaction if core else self.transaction
         try:
-            with self.transaction() as s:
+            with begin() as s:
                 return fn(s, *args, **kwargs)
         except ArchiveError as err:
             if not isinstance(err.__cause__, sa_exc.IntegrityError):
                 raise
-        with self.transaction() as s:
+        with begin() as s:
             return fn(s, *args, **kwargs)
 
     # ---------------------------------------------------------------- portals
@@ -236,9 +245,10 @@ class Archive:
             raise ArchiveError(f"cannot write raw capture under {self.captures_dir}: {err}") from err
         at = utc_naive(fetched_at)
         self._retrying(
-            lambda s: captures_mod.record(
-                s, staged, url=url, headers=headers or {}, fetched_at=at, run_id=run_id
-            )
+            lambda conn: captures_mod.record(
+                conn, staged, url=url, headers=headers or {}, fetched_at=at, run_id=run_id
+            ),
+            core=True,
         )
         return staged.sha256
 
@@ -278,9 +288,16 @@ class Archive:
         """File one parsed record; see archive.store for the change-detection rules."""
         at = utc_naive(fetched_at)
         return self._retrying(
-            lambda s: store_report(
-                s, portal=portal, url=url, record=record, raw_sha256=raw_sha256, fetched_at=at, run_id=run_id
-            )
+            lambda conn: store_report(
+                conn,
+                portal=portal,
+                url=url,
+                record=record,
+                raw_sha256=raw_sha256,
+                fetched_at=at,
+                run_id=run_id,
+            ),
+            core=True,
         )
 
     def mark_disappeared(

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import Connection, and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from archive.models import Capture, CaptureSighting
@@ -116,8 +116,40 @@ def _relpath(sha: str) -> str:
     return f"{sha[:2]}/{sha}"
 
 
+# Filing a capture runs on SQLAlchemy Core: one lookup of the needed columns and at most two
+# writes, where the ORM loaded the whole row (an inline body of up to INLINE_LIMIT bytes) to move a
+# timestamp. A sighting cannot exist without its capture (foreign key), so a capture that is not
+# found is filed with its first sighting without a second look.
+_captures, _sightings = Capture.__table__, CaptureSighting.__table__
+_LOOKUP = (
+    select(
+        _captures.c.first_seen,
+        _captures.c.last_seen,
+        _sightings.c.id.label("sighting_id"),
+        _sightings.c.headers.label("sighting_headers"),
+        _sightings.c.first_seen.label("sighting_first_seen"),
+        _sightings.c.last_seen.label("sighting_last_seen"),
+        _sightings.c.times_seen,
+    )
+    .select_from(
+        _captures.outerjoin(
+            _sightings, and_(_sightings.c.sha256 == _captures.c.sha256, _sightings.c.url == bindparam("url"))
+        )
+    )
+    .where(_captures.c.sha256 == bindparam("sha256"))
+)
+_ADD_CAPTURE = insert(_captures)
+_SET_CAPTURE_SEEN = (
+    update(_captures)
+    .where(_captures.c.sha256 == bindparam("sha"))
+    .values(first_seen=bindparam("first_seen"), last_seen=bindparam("last_seen"))
+)
+_ADD_SIGHTING = insert(_sightings)
+_SET_SIGHTING = update(_sightings).where(_sightings.c.id == bindparam("sighting_id"))
+
+
 def record(
-    session: Session,
+    conn: Connection,
     staged: Staged,
     *,
     url: str,
@@ -127,47 +159,56 @@ def record(
 ) -> None:
     """Insert the capture row if new, and note this sighting (URL, headers, time)."""
     headers = {str(k): str(v) for k, v in (headers or {}).items()}
-    cap = session.get(Capture, staged.sha256)
-    if cap is None:
-        session.add(
-            Capture(
-                sha256=staged.sha256,
-                size=staged.size,
-                content_type=_header(headers, "content-type"),
-                headers=headers,
-                body=staged.data if staged.relpath is None else None,
-                path=staged.relpath,
-                first_url=url,
-                first_seen=fetched_at,
-                last_seen=fetched_at,
-            )
+    sha = staged.sha256
+    found = conn.execute(_LOOKUP, {"sha256": sha, "url": url}).first()
+    if found is None:
+        conn.execute(
+            _ADD_CAPTURE,
+            {
+                "sha256": sha,
+                "size": staged.size,
+                "content_type": _header(headers, "content-type"),
+                "headers": headers,
+                "body": staged.data if staged.relpath is None else None,
+                "path": staged.relpath,
+                "first_url": url,
+                "first_seen": fetched_at,
+                "last_seen": fetched_at,
+            },
         )
-        session.flush()
-    else:
-        cap.first_seen = min(cap.first_seen, fetched_at)
-        cap.last_seen = max(cap.last_seen, fetched_at)
-    sighting = session.scalars(
-        select(CaptureSighting).where(CaptureSighting.sha256 == staged.sha256, CaptureSighting.url == url)
-    ).one_or_none()
-    if sighting is None:
-        session.add(
-            CaptureSighting(
-                sha256=staged.sha256,
-                url=url,
-                headers=headers,
-                run_id=run_id,
-                first_seen=fetched_at,
-                last_seen=fetched_at,
-                times_seen=1,
-            )
+    elif not found.first_seen <= fetched_at <= found.last_seen:
+        conn.execute(
+            _SET_CAPTURE_SEEN,
+            {
+                "sha": sha,
+                "first_seen": min(found.first_seen, fetched_at),
+                "last_seen": max(found.last_seen, fetched_at),
+            },
         )
-    else:
-        sighting.times_seen += 1
-        if fetched_at >= sighting.last_seen:
-            sighting.last_seen = fetched_at
-            sighting.headers = headers
-            sighting.run_id = run_id
-        sighting.first_seen = min(sighting.first_seen, fetched_at)
+    if found is None or found.sighting_id is None:
+        conn.execute(
+            _ADD_SIGHTING,
+            {
+                "sha256": sha,
+                "url": url,
+                "headers": headers,
+                "run_id": run_id,
+                "first_seen": fetched_at,
+                "last_seen": fetched_at,
+                "times_seen": 1,
+            },
+        )
+        return
+    values: dict[str, object] = {
+        "times_seen": found.times_seen + 1,
+        "first_seen": min(found.sighting_first_seen, fetched_at),
+    }
+    if fetched_at >= found.sighting_last_seen:
+        values.update(last_seen=fetched_at, run_id=run_id)
+        if headers != found.sighting_headers:
+            # Equal headers are left as stored (as the ORM did): their JSON text keeps its key order.
+            values["headers"] = headers
+    conn.execute(_SET_SIGHTING, {"sighting_id": found.sighting_id, **values})
 
 
 def _header(headers: dict[str, str], name: str) -> str | None:

@@ -35,7 +35,8 @@ def cell_changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any
     keys = list(new) + [k for k in old if k not in new]
     for key in keys:
         a, b = old.get(key), new.get(key)
-        if key in old and key in new and _same(a, b):
+        # Equal non-strings (the integer cells, nearly all) are the same without _same's call.
+        if key in old and key in new and ((a == b and not isinstance(a, str)) or _same(a, b)):
             continue
         out.append(
             {
@@ -60,10 +61,11 @@ def _same(a: Any, b: Any) -> bool:
 
 def record_changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """All differences between two versions of one report."""
+    # Equal texts normalise equally: only differing ones are normalised and compared.
     fields = {
         f: {"from": old.get(f), "to": new.get(f)}
         for f in FIELDS
-        if norm_text(_s(old.get(f))) != norm_text(_s(new.get(f)))
+        if _s(old.get(f)) != _s(new.get(f)) and norm_text(_s(old.get(f))) != norm_text(_s(new.get(f)))
     }
     old_dates, new_dates = old.get("dates") or {}, new.get("dates") or {}
     for f in DATE_FIELDS:
@@ -73,7 +75,7 @@ def record_changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     sections = [
         s
         for s in dict.fromkeys(list(new_sec) + list(old_sec))
-        if norm_text(old_sec.get(s)) != norm_text(new_sec.get(s))
+        if old_sec.get(s) != new_sec.get(s) and norm_text(old_sec.get(s)) != norm_text(new_sec.get(s))
     ]
     return {
         "cells": cell_changes(old.get("cells") or {}, new.get("cells") or {}),

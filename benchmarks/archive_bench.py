@@ -244,6 +244,28 @@ def timed(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, float, float, 
     return times[0], statistics.median(times), statistics.median(cpu), result
 
 
+def store_cpu(arc: Archive, n: int = 200) -> tuple[float, float]:
+    """CPU ms per record a crawl spends filing: store_capture of the page + store_report of its
+    record, for `n` new 200-cell reports and then the same pages crawled again (unchanged)."""
+    seed = SEEDS / "001_dfce13c1242a961e.txt"
+    page = seed.read_bytes() if seed.exists() else "一、总体情况\n".encode() * 300
+
+    def one(i: int, at: datetime) -> None:
+        url = f"http://p.test/cpu/{i}"
+        sha = arc.store_capture(url=url, body=page + str(i).encode(), headers={"Content-Type": "text/plain"},
+                                fetched_at=at)  # fmt: skip
+        rec = _truth_record("001_dfce13c1242a961e", 2023, f"归档计时机关{i}")
+        arc.store_report(portal="portal0003", url=url, record=rec, raw_sha256=sha, fetched_at=at)
+
+    out: list[float] = []
+    for at in (datetime(2024, 1, 20, tzinfo=UTC), datetime(2024, 2, 20, tzinfo=UTC)):
+        started = time.process_time()
+        for i in range(n):
+            one(i, at)
+        out.append((time.process_time() - started) * 1000 / n)
+    return out[0], out[1]
+
+
 def bench_backend(label: str, url: str, bodies: int, workdir: Path) -> list[tuple[str, float, float, str]]:
     arc = Archive.open(url, captures_dir=workdir / f"{label}-captures")
     print(f"  [{label}] building {bodies:,} bodies × {len(YEARS)} years …", flush=True)
@@ -273,6 +295,12 @@ def bench_backend(label: str, url: str, bodies: int, workdir: Path) -> list[tupl
     api_rate = n_api / (time.perf_counter() - t)
     print(
         f"  [{label}] Archive.store_report: {api_rate:,.0f} records/s (200-cell records, one transaction each)"
+    )
+    new_ms, again_ms = store_cpu(arc)
+    print(
+        f"  [{label}] store_capture + store_report: {new_ms:.2f} ms CPU per new record, "
+        f"{again_ms:.2f} ms per unchanged re-crawl (this process only)",
+        flush=True,
     )
 
     results: list[tuple[str, float, float, str]] = []
