@@ -1,4 +1,5 @@
-"""`govreports status [--db URL] [--json]`: health of every portal and the last scheduled runs."""
+"""`govreports status [--db URL] [--json]`: health of every portal, the last scheduled runs, and each
+portal's last crawl of any kind (a manual `govreports crawl` or the demo too)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,18 @@ if TYPE_CHECKING:  # SQLAlchemy and the archive load when the command runs, not 
     from sqlalchemy import Engine
 
 
+# The scheduler's last run (and the health judged from its runs) beside the archive's last crawl of
+# any kind: a manual `govreports crawl` has no scheduled run but is a crawl all the same.
+PORTAL_COLUMNS = [
+    *("PORTAL", "HEALTH", "SCHEDULED RUN", "STATUS", "REPORTS", "NEW VERS", "ERRORS"),
+    *("LAST CRAWL (ANY)", "NEXT RUN", "ALERTS"),
+]
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("status", help="health of every portal, open alerts and the last scheduled runs")
+    p = sub.add_parser(
+        "status", help="health of every portal, its last crawl, open alerts and the last scheduled runs"
+    )
     add_db_option(p)
     add_json_option(p)
     p.add_argument("--portals", metavar="FILE", help="also list the portals of FILE that never ran")
@@ -42,10 +53,12 @@ def collect(db_url: str | None, portal_names: list[str] | None = None, runs: int
         with engine.connect() as conn:
             # Portals the archive knows (synced from a portals file) show even before their first run.
             known = list(conn.execute(select(Portal.name)).scalars())
-        portals = store.portal_health([*known, *(portal_names or [])])
+        last_crawls = _last_crawls(engine)
+        portals = store.portal_health([*known, *last_crawls, *(portal_names or [])])
         next_runs = _next_runs(engine)
         for entry in portals:
             entry["next_run"] = next_runs.get(entry["portal"])
+            entry["last_crawl"] = last_crawls.get(entry["portal"])
         return {
             "portals": portals,
             "runs": [run_json(r) for r in store.recent_runs(runs)],
@@ -68,6 +81,34 @@ def _next_runs(engine: Engine) -> dict[str, str | None]:
         if str(job_id).startswith(scheduler.JOB_PREFIX):
             when = datetime.fromtimestamp(ts, UTC).isoformat() if ts is not None else None
             out[str(job_id).removeprefix(scheduler.JOB_PREFIX)] = when
+    return out
+
+
+def _last_crawls(engine: Engine) -> dict[str, dict[str, Any]]:
+    """Each portal's latest crawl in the archive's own run log (`crawl_runs`). The health columns
+    come from the scheduler's runs only; without this a portal crawled by hand showed no run at all."""
+    from sqlalchemy import func, select
+
+    from archive.models import CrawlRun
+
+    latest = select(CrawlRun.portal, func.max(CrawlRun.id).label("id")).group_by(CrawlRun.portal).subquery()
+    with engine.connect() as conn:
+        rows = conn.execute(select(CrawlRun.__table__).join(latest, CrawlRun.id == latest.c.id)).all()
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        stats = r.stats or {}
+        errors = stats.get("errors")
+        out[r.portal] = {
+            "id": r.id,
+            "started_at": r.started_at.isoformat() + "Z",
+            "ended_at": r.ended_at.isoformat() + "Z" if r.ended_at else None,
+            "status": r.status,
+            "reports_found": stats.get("reports_found"),
+            "new_reports": stats.get("new_reports"),
+            "new_versions": stats.get("new_versions"),
+            "errors": sum(errors.values()) if isinstance(errors, dict) else None,
+            "blocked": bool(stats.get("blocked")),
+        }
     return out
 
 
@@ -98,6 +139,7 @@ def run(args: argparse.Namespace) -> int:
             _n(p["last_run"], "reports_found"),
             _n(p["last_run"], "new_versions"),
             _n(p["last_run"], "errors"),
+            _crawl_cell(p["last_crawl"]),
             _short(p["next_run"]),
             ",".join(p["open_alerts"]) or "-",
         ]
@@ -105,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
     ]
     _table(
         out,
-        ["PORTAL", "HEALTH", "LAST RUN", "STATUS", "REPORTS", "NEW VERS", "ERRORS", "NEXT RUN", "ALERTS"],
+        PORTAL_COLUMNS,
         rows,
     )
     if data["alerts"]:
@@ -135,6 +177,12 @@ def run(args: argparse.Namespace) -> int:
             run_rows,
         )
     return 0
+
+
+def _crawl_cell(crawl: dict[str, Any] | None) -> str:
+    if not crawl:
+        return "-"
+    return f"{_short(crawl['ended_at'] or crawl['started_at'])} {crawl['status']}, {_n(crawl, 'reports_found')} reports"
 
 
 def _n(row: dict[str, Any] | None, key: str) -> str:
