@@ -189,19 +189,8 @@ class PortalSpider(scrapy.Spider):
             if meta.get("kind") in ("home", "column") and meta.get("start"):
                 self.block_portal(state.name, "HTTP 403 persisting after retries", url=request.url)
                 return
-        if meta.get("start") and status in (404, 410) and not meta.get("root_fallback"):
-            root = request.url.split("/", 3)
-            root_url = "/".join(root[:3]) + "/"
-            if root_url != request.url:
-                # Path drift: the given column moved; find it again from the home page.
-                yield self.portal_request(
-                    state,
-                    root_url,
-                    self.parse_page,
-                    "home",
-                    meta={"start": True, "root_fallback": True, "nav_depth": 0},
-                    dont_filter=True,
-                )
+        if meta.get("start") and status in (404, 410):
+            yield from self.home_fallback(state, request)
         if meta.get("kind") == "nav" and status in (404, 410):
             # A dead link in the site's navigation (legacy sites have many): recorded, but the
             # report columns were reached, so the crawl is not partial for it.
