@@ -94,8 +94,10 @@ class _HeaderColumns:
     report."""
 
     def __init__(self) -> None:
-        self._placed: dict[tuple[int, int, int, int], _Placed] = {}
-        self._keep: list[object] = []  # what the keys name by id(): alive while their entries are
+        # Each entry holds the header and row spec its key names by id(): while the entry lives
+        # they do, so no other object can take their id; the identity test on a hit makes that
+        # hold even when parsing threads (crawler.pipelines) interleave a store with a clear().
+        self._placed: dict[tuple[int, int, int, int], tuple[dict[int, str], RowSpec | None, _Placed]] = {}
 
     def trim(self) -> None:
         """Bounded like the caches (normalize.CACHE_SIZE entries): emptied when full."""
@@ -104,15 +106,15 @@ class _HeaderColumns:
 
     def clear(self) -> None:
         self._placed.clear()
-        self._keep.clear()
 
     def place(self, header: dict[int, str], first: int, width: int, r: RowSpec | None) -> _Placed:
         key = (id(header), first, width, id(r))
         found = self._placed.get(key)
-        if found is None:
-            found = self._placed[key] = _place(header, first, width, r)
-            self._keep += (header, r)
-        return found
+        if found is not None and found[0] is header and found[1] is r:
+            return found[2]
+        placed = _place(header, first, width, r)
+        self._placed[key] = (header, r, placed)
+        return placed
 
 
 def _place(header: dict[int, str], first: int, width: int, r: RowSpec | None) -> _Placed:
