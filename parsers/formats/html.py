@@ -59,7 +59,15 @@ _BLOCK_TAGS = (
 _LINE_EDGES = re.compile(r"[ \t\u3000]*\n\s*")
 # A run of breaks with the blanks around it: before it the blanks _WS_RUN, \xa0 and _LINE_EDGES
 # would drop at a line's end, after it any blank (as _LINE_EDGES' \s* after the newline).
-_BREAK_EDGES = re.compile(f"[ \t\r\n\f\v\u3000\xa0]*{_BREAK}[\\s{_BREAK}]*")
+# Replaced in two steps (see _linearize), each by a pattern that opens with the break: sre finds
+# a literal by a fast scan, while a pattern opening with an optional run is tried at every
+# character (twice the cost of both steps).
+_BREAK_RUN = re.compile(f"{_BREAK}[\\s{_BREAK}]*")
+# Blanks before a break, in the reversed text.
+_BREAK_BLANKS = re.compile(f"{_BREAK}[ \t\r\n\f\v\u3000\xa0]+")
+# Characters of _WS_RUN's runs besides the space: without them and without two spaces in a row,
+# _WS_RUN changes nothing.
+_WS_NOT_SPACE = "\t\r\n\f\v"
 # Metadata windows (see meta_text): characters after a label, and how many labels to look at.
 _META_WINDOW = 600
 _MAX_META_LABELS = 40
@@ -371,8 +379,15 @@ def _linearize(text: str) -> str:
     """Blank runs collapsed to a space, a line per block. The same as collapsing blank runs, then
     turning breaks into newlines and dropping blanks at line edges (_LINE_EDGES), in one pass
     less: the blanks around a run of breaks go first, so the collapse sees only inner runs."""
-    text = _BREAK_EDGES.sub(_BREAK, text)
-    return _WS_RUN.sub(" ", text).replace(_BREAK, "\n").replace("\xa0", " ").strip()
+    # The blanks and breaks after each break first: the blanks before a break are then those
+    # back to the text the previous run left (not blank), as the one pattern
+    # [blanks]*BREAK[blanks, BREAK]* took them. They go in the reversed text, where they follow
+    # the break.
+    text = _BREAK_RUN.sub(_BREAK, text)
+    text = _BREAK_BLANKS.sub(_BREAK, text[::-1])[::-1]
+    if "  " in text or any(ch in text for ch in _WS_NOT_SPACE):
+        text = _WS_RUN.sub(" ", text)
+    return text.replace(_BREAK, "\n").replace("\xa0", " ").strip()
 
 
 def _split_table_marks(marked: str, before: int) -> tuple[str, dict[int, tuple[int, int]]]:
