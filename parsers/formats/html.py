@@ -78,6 +78,11 @@ _SNIPPET_BLOCK = re.compile(
 )
 _ANY_TAG = re.compile(r"<[^>]*>")
 _HEADINGS_XP = etree.XPath("//h1 | //h2 | //h3")
+# The first descendant of a tag (el.find(".//tag")): lxml's iterator looks ahead for the next
+# match, so find() walks the whole rest of the tree (~35 µs a page for the one <body>);
+# libxml2 stops at the first match of descendant::tag[1].
+_FIRST_XP = {tag: etree.XPath(f"descendant::{tag}[1]") for tag in ("body", "title", "p", "div")}
+
 _MAX_TITLE_CHARS = 80
 # A table used for page layout: it holds a table, a cell with a paragraph, or a cell with long
 # text. One XPath (evaluated in C) instead of a Python loop over the cells. `or`, not a union:
@@ -219,6 +224,12 @@ def _soup_parse(text: str, cause: Exception) -> lxml.html.HtmlElement:
 
 def _text_len(text: str | None) -> int:
     return len(text.strip()) if text else 0
+
+
+def _first(el: etree._Element, tag: str) -> etree._Element | None:
+    """el.find(f".//{tag}") for one of the tags of _FIRST_XP."""
+    found = _FIRST_XP[tag](el)
+    return found[0] if found else None
 
 
 def text_of(el: etree._Element) -> str:
@@ -586,7 +597,7 @@ def page_meta(root: etree._Element, linear: str) -> PageMeta:
     tags = _meta_tags(root)
     meta.title = tags.get("articletitle") or _heading_title(root)
     if not meta.title:
-        title_el = root.find(".//title")
+        title_el = _first(root, "title")
         if title_el is not None and title_el.text_content().strip():
             meta.title = _strip_site_suffix(re.sub(r"\s+", " ", title_el.text_content()))
     meta.column = tags.get("columnname")
@@ -775,7 +786,7 @@ def _checked_step(best: etree._Element, best_text: str) -> tuple[etree._Element,
     """The step into `best`, unless it is a data table or an inline element without blocks."""
     if best.tag == "table" and not is_layout_table(best):
         return None
-    if best.tag in _INLINE_TAGS and best.find(".//p") is None and best.find(".//div") is None:
+    if best.tag in _INLINE_TAGS and _first(best, "p") is None and _first(best, "div") is None:
         return None
     return best, best_text
 
@@ -790,7 +801,7 @@ def read(data: bytes, *, headers: Mapping[str, str] | None = None) -> Document:
         detail_root = _parse(f"<html><body>{detail}</body></html>")
         if detail_root.text_content().strip():
             body_root = detail_root
-    body = body_root.find(".//body")
+    body = _first(body_root, "body")
     tables, ordinals, text, spans = grids_and_text(
         body_root, content_root(body if body is not None else body_root)
     )
