@@ -180,16 +180,29 @@ def _resolve(rows: list[str]) -> Grid:
                 rs = _span_value(rs_raw) if rs_raw else 1
                 cs = _span_value(cs_raw) if cs_raw else 1
                 end = c + cs
-                for below in range(r, min(r + rs, n)):
-                    target = filled[below]
-                    if target is None:  # a row nothing reached yet
-                        filled[below] = [None] * c + [text] * cs
-                        continue
-                    if len(target) < end:
-                        target.extend([None] * (end - len(target)))
-                    for dc in range(c, end):
-                        if target[dc] is None:
-                            target[dc] = text
+                if rs == 1 and c == size:  # a colspan at the row's end: extend it
+                    line.extend([text] * cs)
+                elif cs == 1:  # a rowspan: one position per row, no loop over columns
+                    for below in range(r, min(r + rs, n)):
+                        target = filled[below]
+                        if target is None:  # a row nothing reached yet
+                            filled[below] = [None] * c + [text]
+                        elif len(target) <= c:
+                            target.extend([None] * (c - len(target)))
+                            target.append(text)
+                        elif target[c] is None:
+                            target[c] = text
+                else:
+                    for below in range(r, min(r + rs, n)):
+                        target = filled[below]
+                        if target is None:  # a row nothing reached yet
+                            filled[below] = [None] * c + [text] * cs
+                            continue
+                        if len(target) < end:
+                            target.extend([None] * (end - len(target)))
+                        for dc in range(c, end):
+                            if target[dc] is None:
+                                target[dc] = text
                 c = end
             if c > width:
                 width = c
