@@ -49,16 +49,19 @@ _MARK_LINE = re.compile(f"([{_TABLE_START}{_TABLE_END}])([0-9]+)(?:\n|\\Z)")
 # Line boundaries of str.splitlines() besides \n (\r, \v, \f are collapsed before).
 _OTHER_LINE_BREAKS = "\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 _WS_RUN = re.compile(r"[ \t\r\n\f\v]+")
-# The runs _WS_RUN changes: a lone space is left as it is (markup is full of them).
-_WS_CHANGE = re.compile(r"[\t\r\n\f\v][ \t\r\n\f\v]*| [ \t\r\n\f\v]+")
+# The runs _WS_RUN changes: a lone space is left as it is (markup is full of them). It opens with
+# a character class, which sre scans for; an alternation of two would be tried at every character.
+_WS_CHANGE = re.compile(r"[ \t\r\n\f\v](?:(?<= )[ \t\r\n\f\v]+|(?<! )[ \t\r\n\f\v]*)")
 _BLOCK_TAGS = (
     "p", "div", "br", "tr", "td", "th", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "table",
     "caption", "section", "article", "header", "footer", "nav", "aside", "main", "ul", "ol", "dl", "form",
     "blockquote", "pre", "center", "title", "hr",
 )  # fmt: skip
-_LINE_EDGES = re.compile(r"[ \t\u3000]*\n\s*")
-# A run of breaks with the blanks around it: before it the blanks _WS_RUN, \xa0 and _LINE_EDGES
-# would drop at a line's end, after it any blank (as _LINE_EDGES' \s* after the newline).
+# Line edges, [ \t\u3000]*\n\s* -> \n, in two newline-led steps (see _line_edges and _linearize).
+_NEWLINE_RUN = re.compile(r"\n\s*")
+_NEWLINE_BLANKS = re.compile("\n[ \t\u3000]+")  # in the reversed text
+# A run of breaks with the blanks around it: before it the blanks _WS_RUN, \xa0 and the line edges
+# would drop at a line's end, after it any blank (as the \s* after a newline of a line edge).
 # Replaced in two steps (see _linearize), each by a pattern that opens with the break: sre finds
 # a literal by a fast scan, while a pattern opening with an optional run is tried at every
 # character (twice the cost of both steps).
@@ -388,7 +391,7 @@ def text_lines_with_tables(el: etree._Element) -> tuple[str, dict[int, tuple[int
 
 def _linearize(text: str) -> str:
     """Blank runs collapsed to a space, a line per block. The same as collapsing blank runs, then
-    turning breaks into newlines and dropping blanks at line edges (_LINE_EDGES), in one pass
+    turning breaks into newlines and dropping blanks at line edges (as _line_edges), in one pass
     less: the blanks around a run of breaks go first, so the collapse sees only inner runs."""
     # The blanks and breaks after each break first: the blanks before a break are then those
     # back to the text the previous run left (not blank), as the one pattern
@@ -572,7 +575,14 @@ def _linearize_snippet(markup: str) -> str:
     text = _SNIPPET_BLOCK.sub("\n", text)
     text = _ANY_TAG.sub("", text)
     text = html_lib.unescape(text).replace("\xa0", " ")
-    return _LINE_EDGES.sub("\n", text).strip()
+    return _line_edges(text).strip()
+
+
+def _line_edges(text: str) -> str:
+    """The spaces, tabs and ideographic spaces before a newline and all whitespace after it (the
+    newlines there too) replaced by one newline."""
+    text = _NEWLINE_RUN.sub("\n", text)
+    return _NEWLINE_BLANKS.sub("\n", text[::-1])[::-1]
 
 
 def _heading_title(root: etree._Element) -> str | None:
