@@ -65,6 +65,9 @@ def numbered_grids(root: _Element) -> tuple[list[Grid], list[int]]:
 _TABLE, _ROW, _CELL, _FIELD = "\ufdd0", "\ufdd1", "\ufdd2", "\ufdd3"
 _MARKS = (_TABLE, _ROW, _CELL, _FIELD)
 _MARK_BLANKS = re.compile(f"\\s*([{''.join(_MARKS)}])\\s*")
+# A single space next to a mark (the text's blank runs collapsed to one space before). It opens
+# with the space, a literal sre scans for, and looks at the neighbours of each space found.
+_MARK_SPACE = re.compile(f" (?:(?=[{''.join(_MARKS)}])|(?<=[{''.join(_MARKS)}] ))")
 # What str.strip() strips and _WS_RE does not collapse (every such character is below U+3001).
 _OTHER_BLANKS = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace() and not _WS_RE.fullmatch(ch))
 
@@ -121,9 +124,7 @@ def grids_from_flat(flat: str) -> tuple[list[Grid], list[int]]:
     if "\u200b" in flat or any(ch in flat for ch in _OTHER_BLANKS):
         flat = _MARK_BLANKS.sub(r"\1", _WS_RE.sub(" ", flat)).rstrip()
     else:
-        flat = " ".join(flat.split())
-        for mark in _MARKS:
-            flat = flat.replace(" " + mark, mark).replace(mark + " ", mark)
+        flat = _MARK_SPACE.sub("", " ".join(flat.split()))
     grids: list[Grid] = []
     ordinals: list[int] = []
     for n, table in enumerate(flat.split(_TABLE)[1:]):
