@@ -49,17 +49,28 @@ _MARK_LINE = re.compile(f"([{_TABLE_START}{_TABLE_END}])([0-9]+)(?:\n|\\Z)")
 # Line boundaries of str.splitlines() besides \n (\r, \v, \f are collapsed before).
 _OTHER_LINE_BREAKS = "\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 _WS_RUN = re.compile(r"[ \t\r\n\f\v]+")
-# The runs _WS_RUN changes: a lone space is left as it is (markup is full of them).
-_WS_CHANGE = re.compile(r"[\t\r\n\f\v][ \t\r\n\f\v]*| [ \t\r\n\f\v]+")
+# The runs _WS_RUN changes: a lone space is left as it is (markup is full of them). It opens with
+# a character class, which sre scans for; an alternation of two would be tried at every character.
+_WS_CHANGE = re.compile(r"[ \t\r\n\f\v](?:(?<= )[ \t\r\n\f\v]+|(?<! )[ \t\r\n\f\v]*)")
 _BLOCK_TAGS = (
     "p", "div", "br", "tr", "td", "th", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "table",
     "caption", "section", "article", "header", "footer", "nav", "aside", "main", "ul", "ol", "dl", "form",
     "blockquote", "pre", "center", "title", "hr",
 )  # fmt: skip
-_LINE_EDGES = re.compile(r"[ \t\u3000]*\n\s*")
-# A run of breaks with the blanks around it: before it the blanks _WS_RUN, \xa0 and _LINE_EDGES
-# would drop at a line's end, after it any blank (as _LINE_EDGES' \s* after the newline).
-_BREAK_EDGES = re.compile(f"[ \t\r\n\f\v\u3000\xa0]*{_BREAK}[\\s{_BREAK}]*")
+# Line edges, [ \t\u3000]*\n\s* -> \n, in two newline-led steps (see _line_edges and _linearize).
+_NEWLINE_RUN = re.compile(r"\n\s*")
+_NEWLINE_BLANKS = re.compile("\n[ \t\u3000]+")  # in the reversed text
+# A run of breaks with the blanks around it: before it the blanks _WS_RUN, \xa0 and the line edges
+# would drop at a line's end, after it any blank (as the \s* after a newline of a line edge).
+# Replaced in two steps (see _linearize), each by a pattern that opens with the break: sre finds
+# a literal by a fast scan, while a pattern opening with an optional run is tried at every
+# character (twice the cost of both steps).
+_BREAK_RUN = re.compile(f"{_BREAK}[\\s{_BREAK}]*")
+# Blanks before a break, in the reversed text.
+_BREAK_BLANKS = re.compile(f"{_BREAK}[ \t\r\n\f\v\u3000\xa0]+")
+# Characters of _WS_RUN's runs besides the space: without them and without two spaces in a row,
+# _WS_RUN changes nothing.
+_WS_NOT_SPACE = "\t\r\n\f\v"
 # Metadata windows (see meta_text): characters after a label, and how many labels to look at.
 _META_WINDOW = 600
 _MAX_META_LABELS = 40
@@ -70,6 +81,11 @@ _SNIPPET_BLOCK = re.compile(
 )
 _ANY_TAG = re.compile(r"<[^>]*>")
 _HEADINGS_XP = etree.XPath("//h1 | //h2 | //h3")
+# The first descendant of a tag (el.find(".//tag")): lxml's iterator looks ahead for the next
+# match, so find() walks the whole rest of the tree (~35 µs a page for the one <body>);
+# libxml2 stops at the first match of descendant::tag[1].
+_FIRST_XP = {tag: etree.XPath(f"descendant::{tag}[1]") for tag in ("body", "title", "p", "div")}
+
 _MAX_TITLE_CHARS = 80
 # A table used for page layout: it holds a table, a cell with a paragraph, or a cell with long
 # text. One XPath (evaluated in C) instead of a Python loop over the cells. `or`, not a union:
@@ -211,6 +227,12 @@ def _soup_parse(text: str, cause: Exception) -> lxml.html.HtmlElement:
 
 def _text_len(text: str | None) -> int:
     return len(text.strip()) if text else 0
+
+
+def _first(el: etree._Element, tag: str) -> etree._Element | None:
+    """el.find(f".//{tag}") for one of the tags of _FIRST_XP."""
+    found = _FIRST_XP[tag](el)
+    return found[0] if found else None
 
 
 def text_of(el: etree._Element) -> str:
@@ -369,10 +391,17 @@ def text_lines_with_tables(el: etree._Element) -> tuple[str, dict[int, tuple[int
 
 def _linearize(text: str) -> str:
     """Blank runs collapsed to a space, a line per block. The same as collapsing blank runs, then
-    turning breaks into newlines and dropping blanks at line edges (_LINE_EDGES), in one pass
+    turning breaks into newlines and dropping blanks at line edges (as _line_edges), in one pass
     less: the blanks around a run of breaks go first, so the collapse sees only inner runs."""
-    text = _BREAK_EDGES.sub(_BREAK, text)
-    return _WS_RUN.sub(" ", text).replace(_BREAK, "\n").replace("\xa0", " ").strip()
+    # The blanks and breaks after each break first: the blanks before a break are then those
+    # back to the text the previous run left (not blank), as the one pattern
+    # [blanks]*BREAK[blanks, BREAK]* took them. They go in the reversed text, where they follow
+    # the break.
+    text = _BREAK_RUN.sub(_BREAK, text)
+    text = _BREAK_BLANKS.sub(_BREAK, text[::-1])[::-1]
+    if "  " in text or any(ch in text for ch in _WS_NOT_SPACE):
+        text = _WS_RUN.sub(" ", text)
+    return text.replace(_BREAK, "\n").replace("\xa0", " ").strip()
 
 
 def _split_table_marks(marked: str, before: int) -> tuple[str, dict[int, tuple[int, int]]]:
@@ -383,13 +412,12 @@ def _split_table_marks(marked: str, before: int) -> tuple[str, dict[int, tuple[i
     the unmarked text. The final strip covers a table that ended the text after a line with
     trailing non-ASCII blanks (which the unmarked text's strip would have removed).
 
-    The mark lines are found by a regex and numbered by counting newlines, not by a Python step
-    per line; text where that could differ (a mark character elsewhere, a line break other than
-    \n, which splitlines() also splits at) takes the line-by-line reading."""
-    marks = list(_MARK_LINE.finditer(marked))
-    if len(marks) != marked.count(_TABLE_START) + marked.count(_TABLE_END) or any(
-        ch in marked for ch in _OTHER_LINE_BREAKS
-    ):
+    The mark lines are found by matching the regex at each mark character (found by str.find,
+    faster than a regex scanning for either) and numbered by counting newlines, not by a Python
+    step per line; text where that could differ (a mark character elsewhere, a line break other
+    than \n, which splitlines() also splits at) takes the line-by-line reading."""
+    marks = [_MARK_LINE.match(marked, at) for at in sorted(_find_all(marked, _TABLE_START, _TABLE_END))]
+    if not all(marks) or any(ch in marked for ch in _OTHER_LINE_BREAKS):
         return _split_table_mark_lines(marked, before)
     opened: dict[int, int] = {}
     spans: dict[int, tuple[int, int]] = {}
@@ -412,6 +440,17 @@ def _split_table_marks(marked: str, before: int) -> tuple[str, dict[int, tuple[i
         line += m.group().endswith("\n")
     kept.append(marked[pos:])
     return "".join(kept).strip(), spans
+
+
+def _find_all(text: str, *chars: str) -> list[int]:
+    """Every position of any of `chars` in `text`."""
+    found: list[int] = []
+    for ch in chars:
+        at = text.find(ch)
+        while at >= 0:
+            found.append(at)
+            at = text.find(ch, at + 1)
+    return found
 
 
 def _split_table_mark_lines(marked: str, before: int) -> tuple[str, dict[int, tuple[int, int]]]:
@@ -546,7 +585,14 @@ def _linearize_snippet(markup: str) -> str:
     text = _SNIPPET_BLOCK.sub("\n", text)
     text = _ANY_TAG.sub("", text)
     text = html_lib.unescape(text).replace("\xa0", " ")
-    return _LINE_EDGES.sub("\n", text).strip()
+    return _line_edges(text).strip()
+
+
+def _line_edges(text: str) -> str:
+    """The spaces, tabs and ideographic spaces before a newline and all whitespace after it (the
+    newlines there too) replaced by one newline."""
+    text = _NEWLINE_RUN.sub("\n", text)
+    return _NEWLINE_BLANKS.sub("\n", text[::-1])[::-1]
 
 
 def _heading_title(root: etree._Element) -> str | None:
@@ -571,7 +617,7 @@ def page_meta(root: etree._Element, linear: str) -> PageMeta:
     tags = _meta_tags(root)
     meta.title = tags.get("articletitle") or _heading_title(root)
     if not meta.title:
-        title_el = root.find(".//title")
+        title_el = _first(root, "title")
         if title_el is not None and title_el.text_content().strip():
             meta.title = _strip_site_suffix(re.sub(r"\s+", " ", title_el.text_content()))
     meta.column = tags.get("columnname")
@@ -760,7 +806,7 @@ def _checked_step(best: etree._Element, best_text: str) -> tuple[etree._Element,
     """The step into `best`, unless it is a data table or an inline element without blocks."""
     if best.tag == "table" and not is_layout_table(best):
         return None
-    if best.tag in _INLINE_TAGS and best.find(".//p") is None and best.find(".//div") is None:
+    if best.tag in _INLINE_TAGS and _first(best, "p") is None and _first(best, "div") is None:
         return None
     return best, best_text
 
@@ -775,7 +821,7 @@ def read(data: bytes, *, headers: Mapping[str, str] | None = None) -> Document:
         detail_root = _parse(f"<html><body>{detail}</body></html>")
         if detail_root.text_content().strip():
             body_root = detail_root
-    body = body_root.find(".//body")
+    body = _first(body_root, "body")
     tables, ordinals, text, spans = grids_and_text(
         body_root, content_root(body if body is not None else body_root)
     )

@@ -65,6 +65,9 @@ def numbered_grids(root: _Element) -> tuple[list[Grid], list[int]]:
 _TABLE, _ROW, _CELL, _FIELD = "\ufdd0", "\ufdd1", "\ufdd2", "\ufdd3"
 _MARKS = (_TABLE, _ROW, _CELL, _FIELD)
 _MARK_BLANKS = re.compile(f"\\s*([{''.join(_MARKS)}])\\s*")
+# A single space next to a mark (the text's blank runs collapsed to one space before). It opens
+# with the space, a literal sre scans for, and looks at the neighbours of each space found.
+_MARK_SPACE = re.compile(f" (?:(?=[{''.join(_MARKS)}])|(?<=[{''.join(_MARKS)}] ))")
 # What str.strip() strips and _WS_RE does not collapse (every such character is below U+3001).
 _OTHER_BLANKS = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace() and not _WS_RE.fullmatch(ch))
 
@@ -121,9 +124,7 @@ def grids_from_flat(flat: str) -> tuple[list[Grid], list[int]]:
     if "\u200b" in flat or any(ch in flat for ch in _OTHER_BLANKS):
         flat = _MARK_BLANKS.sub(r"\1", _WS_RE.sub(" ", flat)).rstrip()
     else:
-        flat = " ".join(flat.split())
-        for mark in _MARKS:
-            flat = flat.replace(" " + mark, mark).replace(mark + " ", mark)
+        flat = _MARK_SPACE.sub("", " ".join(flat.split()))
     grids: list[Grid] = []
     ordinals: list[int] = []
     for n, table in enumerate(flat.split(_TABLE)[1:]):
@@ -180,16 +181,29 @@ def _resolve(rows: list[str]) -> Grid:
                 rs = _span_value(rs_raw) if rs_raw else 1
                 cs = _span_value(cs_raw) if cs_raw else 1
                 end = c + cs
-                for below in range(r, min(r + rs, n)):
-                    target = filled[below]
-                    if target is None:  # a row nothing reached yet
-                        filled[below] = [None] * c + [text] * cs
-                        continue
-                    if len(target) < end:
-                        target.extend([None] * (end - len(target)))
-                    for dc in range(c, end):
-                        if target[dc] is None:
-                            target[dc] = text
+                if rs == 1 and c == size:  # a colspan at the row's end: extend it
+                    line.extend([text] * cs)
+                elif cs == 1:  # a rowspan: one position per row, no loop over columns
+                    for below in range(r, min(r + rs, n)):
+                        target = filled[below]
+                        if target is None:  # a row nothing reached yet
+                            filled[below] = [None] * c + [text]
+                        elif len(target) <= c:
+                            target.extend([None] * (c - len(target)))
+                            target.append(text)
+                        elif target[c] is None:
+                            target[c] = text
+                else:
+                    for below in range(r, min(r + rs, n)):
+                        target = filled[below]
+                        if target is None:  # a row nothing reached yet
+                            filled[below] = [None] * c + [text] * cs
+                            continue
+                        if len(target) < end:
+                            target.extend([None] * (end - len(target)))
+                        for dc in range(c, end):
+                            if target[dc] is None:
+                                target[dc] = text
                 c = end
             if c > width:
                 width = c

@@ -215,8 +215,7 @@ def test_walk_fallback_matches_xslt_text() -> None:
     walked = reader._walk_text(body)
     assert expected == "甲乙\n丙丁\n戊"
     assert (
-        reader._LINE_EDGES.sub("\n", reader._WS_RUN.sub(" ", walked).replace(reader._BREAK, "\n")).strip()
-        == expected
+        reader._line_edges(reader._WS_RUN.sub(" ", walked).replace(reader._BREAK, "\n")).strip() == expected
     )
 
 
