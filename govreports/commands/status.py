@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from govreports.commands._common import add_db_option, add_json_option, print_json
-from govreports.paths import database_url
 
 if TYPE_CHECKING:  # SQLAlchemy and the archive load when the command runs, not for `--help`
     from sqlalchemy import Engine
+
+    from archive.api import RunInfo
 
 
 # The scheduler's last run (and the health judged from its runs) beside the archive's last crawl of
@@ -37,28 +38,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def collect(db_url: str | None, portal_names: list[str] | None = None, runs: int = 20) -> dict[str, Any]:
-    from sqlalchemy import select
-
-    from archive.db import errors_as_archive_error, make_engine
+    from archive.api import Archive
+    from archive.db import errors_as_archive_error
     from archive.health import HealthStore, run_json
-    from archive.models import Portal
 
-    url = database_url(db_url)
-    engine = make_engine(url)
-    with errors_as_archive_error(url):
-        from archive.migrate import upgrade
-
-        upgrade(engine)
-        store = HealthStore(engine)
-        with engine.connect() as conn:
-            # Portals the archive knows (synced from a portals file) show even before their first run.
-            known = list(conn.execute(select(Portal.name)).scalars())
-        last_crawls = _last_crawls(engine)
-        portals = store.portal_health([*known, *last_crawls, *(portal_names or [])])
-        next_runs = _next_runs(engine)
+    with Archive.open(db_url) as archive, errors_as_archive_error(archive.url, archive.busy_timeout):
+        store = HealthStore(archive.engine)
+        # Portals the archive knows (synced from a portals file) show even before their first run.
+        portals = store.portal_health([*archive.portal_names(), *(portal_names or [])])
+        next_runs = _next_runs(archive.engine)
         for entry in portals:
             entry["next_run"] = next_runs.get(entry["portal"])
-            entry["last_crawl"] = last_crawls.get(entry["portal"])
+            # The health columns come from the scheduler's runs only; a portal crawled by hand
+            # (or by the demo) has its crawl in the archive's run log, as the dashboard shows it.
+            last = archive.last_runs(entry["portal"], limit=1)
+            entry["last_crawl"] = _crawl_json(last[0]) if last else None
         return {
             "portals": portals,
             "runs": [run_json(r) for r in store.recent_runs(runs)],
@@ -84,32 +78,20 @@ def _next_runs(engine: Engine) -> dict[str, str | None]:
     return out
 
 
-def _last_crawls(engine: Engine) -> dict[str, dict[str, Any]]:
-    """Each portal's latest crawl in the archive's own run log (`crawl_runs`). The health columns
-    come from the scheduler's runs only; without this a portal crawled by hand showed no run at all."""
-    from sqlalchemy import func, select
-
-    from archive.models import CrawlRun
-
-    latest = select(CrawlRun.portal, func.max(CrawlRun.id).label("id")).group_by(CrawlRun.portal).subquery()
-    with engine.connect() as conn:
-        rows = conn.execute(select(CrawlRun.__table__).join(latest, CrawlRun.id == latest.c.id)).all()
-    out: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        stats = r.stats or {}
-        errors = stats.get("errors")
-        out[r.portal] = {
-            "id": r.id,
-            "started_at": r.started_at.isoformat() + "Z",
-            "ended_at": r.ended_at.isoformat() + "Z" if r.ended_at else None,
-            "status": r.status,
-            "reports_found": stats.get("reports_found"),
-            "new_reports": stats.get("new_reports"),
-            "new_versions": stats.get("new_versions"),
-            "errors": sum(errors.values()) if isinstance(errors, dict) else None,
-            "blocked": bool(stats.get("blocked")),
-        }
-    return out
+def _crawl_json(run: RunInfo) -> dict[str, Any]:
+    stats = run.stats or {}
+    errors = stats.get("errors")
+    return {
+        "id": run.id,
+        "started_at": run.started_at.isoformat() + "Z",
+        "ended_at": run.ended_at.isoformat() + "Z" if run.ended_at else None,
+        "status": run.status,
+        "reports_found": stats.get("reports_found"),
+        "new_reports": stats.get("new_reports"),
+        "new_versions": stats.get("new_versions"),
+        "errors": sum(errors.values()) if isinstance(errors, dict) else None,
+        "blocked": bool(stats.get("blocked")),
+    }
 
 
 def _alert_json(row: dict[str, Any]) -> dict[str, Any]:

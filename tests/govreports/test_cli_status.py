@@ -13,6 +13,7 @@ from archive_data import database_url
 
 from archive.api import Archive
 from govreports.cli import main
+from govreports.portals import PortalConfig
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -29,6 +30,10 @@ def _crawl(archive: Archive, portal: str, at: datetime, status: str, stats: dict
 
 def test_a_manual_crawl_shows_as_the_portals_last_crawl(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     with Archive.open(db) as archive:
+        # As `govreports crawl` does before its runs: the portals file's portals into the archive.
+        archive.sync_portals(
+            [PortalConfig(name, (f"http://{name}.test/",)) for name in ("trs", "legacy", "hanweb")]
+        )
         _crawl(archive, "trs", datetime(2025, 3, 1, 8, 0), "ok", {"reports_found": 60, "errors": {}})
         latest = _crawl(
             archive,
