@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from govreports import spec
+from govreports.text import drop_spaces
 from parsers import metadata
 from parsers.document import Document
 from parsers.record import SECTION_IDS, Finding, Record, finding
@@ -21,7 +22,6 @@ from parsers.sections import SectionsResult, split_sections
 # Imported here, not inside the checks: an import statement runs on every call (~4 us each).
 from parsers.tables import TablesResult
 from parsers.tables.identities import identity_findings
-from parsers.tables.normalize import drop_spaces
 
 _SECTION_NAMES = spec.section_headings()
 

@@ -15,8 +15,8 @@ from functools import cache
 from itertools import islice
 
 from govreports import spec
+from govreports.text import drop_spaces
 from parsers.document import PageMeta
-from parsers.tables.normalize import drop_spaces
 
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "o": 0, "０": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip

@@ -17,9 +17,9 @@ from functools import cache, lru_cache
 from itertools import compress
 
 from govreports import spec
+from govreports.text import drop_spaces
 from parsers.metadata import signature_lines
 from parsers.record import SECTION_IDS
-from parsers.tables.normalize import drop_spaces
 
 _ORDINALS = "一二三四五六七八九十"
 # "一、", "一．", "一.", "一 " (after NFKC-free matching: both widths of the dot), "第一部分"

@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from govreports.text import drop_spaces
 from parsers.document import Grid
-from parsers.tables.normalize import drop_spaces
 
 Pos = tuple[int, int, int]
 # An identity: (position, coefficient) pairs whose weighted sum is 0.

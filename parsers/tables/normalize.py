@@ -7,24 +7,14 @@ that needed the typo dictionary, a synonym or the edit-distance fallback is repo
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from govreports import spec
+from govreports.text import drop_spaces, nfkc
 
 _ZERO_WIDTH = ("\u200b", "\u200c", "\u200d", "\ufeff")  # dropped like whitespace (not isspace)
-
-
-def drop_spaces(text: str, also: tuple[str, ...] = ()) -> str:
-    """`text` without whitespace nor the characters `also`: re.sub(r"[\\s…]+", "", text), several
-    times faster on a long line (str.split breaks at exactly the characters \\s matches)."""
-    text = "".join(text.split())
-    for ch in also:
-        if ch in text:
-            text = text.replace(ch, "")
-    return text
 
 
 _QUOTES_RE = re.compile(r"[\"'“”‘’「」『』〝〞〃＂＇`´]")
@@ -33,27 +23,6 @@ _CN_NUM = "一二三四五六七八九十"
 _ORDINAL_RE = re.compile(rf"^(?:\(([{_CN_NUM}]+)\)[、.]?|([{_CN_NUM}]+)[、.])")
 # 1. 1． 1、 (NFKC already turned ． into .) -> "1."; "(1)" too.
 _SUBITEM_RE = re.compile(r"^(?:(\d{1,2})[.、]|\((\d{1,2})\))(?!\d)")
-
-
-# Full-width punctuation common in Chinese text, the ideographic space and no-break space. The NFKC
-# form of each is one ASCII character, which nothing composes with, so replacing them first gives
-# the same NFKC result. Any of them sends unicodedata.normalize down its slow decompose/recompose
-# path (~0.25 µs a character); str.replace and the quick check run in C at a few ns a character.
-_COMMON_WIDE = tuple(
-    (wide, unicodedata.normalize("NFKC", wide)) for wide in "，（）：；！？％＋－／．\u3000\xa0"
-)
-
-
-def nfkc(text: str) -> str:
-    """unicodedata.normalize("NFKC", text), fast for Chinese text (same result for every input)."""
-    if unicodedata.is_normalized("NFKC", text):
-        return text
-    for wide, narrow in _COMMON_WIDE:
-        if wide in text:
-            text = text.replace(wide, narrow)
-    if unicodedata.is_normalized("NFKC", text):
-        return text
-    return unicodedata.normalize("NFKC", text)
 
 
 # Pure functions of short strings called for every cell of every row, many times per report:

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 
 from govreports import spec
-from parsers.tables.normalize import drop_spaces, nfkc
+from govreports.text import drop_spaces, nfkc
 
 Value = int | str | None
 Issue = tuple[str, str]  # (check id, message)
