@@ -22,6 +22,7 @@ from sqlalchemy import Connection, and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from archive.models import Capture, CaptureSighting
+from archive.store import widen_seen
 from govreports.errors import ArchiveError
 
 INLINE_LIMIT = 1 << 20  # 1 MiB
@@ -176,15 +177,8 @@ def record(
                 "last_seen": fetched_at,
             },
         )
-    elif not found.first_seen <= fetched_at <= found.last_seen:
-        conn.execute(
-            _SET_CAPTURE_SEEN,
-            {
-                "sha": sha,
-                "first_seen": min(found.first_seen, fetched_at),
-                "last_seen": max(found.last_seen, fetched_at),
-            },
-        )
+    else:
+        widen_seen(conn, _SET_CAPTURE_SEEN, {"sha": sha}, found.first_seen, found.last_seen, fetched_at)
     if found is None or found.sighting_id is None:
         conn.execute(
             _ADD_SIGHTING,

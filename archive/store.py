@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from archive.changes import describe, record_changes
 from archive.models import YEAR_BASE, Body, Capture, Cell, Portal, Report, Version, VersionUrl
@@ -203,15 +204,8 @@ def store_report(
     latest = fetched_at >= touched["last_seen"]
     if found.version_id is not None:
         version_id = found.version_id
-        if not found.version_first_seen <= fetched_at <= found.version_last_seen:
-            conn.execute(
-                _SET_VERSION_SEEN,
-                {
-                    "version_id": version_id,
-                    "first_seen": min(found.version_first_seen, fetched_at),
-                    "last_seen": max(found.version_last_seen, fetched_at),
-                },
-            )
+        window = found.version_first_seen, found.version_last_seen
+        widen_seen(conn, _SET_VERSION_SEEN, {"version_id": version_id}, *window, fetched_at)
         moved = _see_url(conn, version_id, url, fetched_at, found)
         if latest:
             touched["current_version_id"] = version_id
@@ -372,16 +366,17 @@ def _see_url(conn: Connection, version_id: int, url: str, at: datetime, seen: Ro
     if seen is None or seen.url_id is None:
         conn.execute(_ADD_URL, {"version_id": version_id, "url": url, "first_seen": at, "last_seen": at})
         return True
-    if not seen.url_first_seen <= at <= seen.url_last_seen:
-        conn.execute(
-            _SET_URL_SEEN,
-            {
-                "url_id": seen.url_id,
-                "first_seen": min(seen.url_first_seen, at),
-                "last_seen": max(seen.url_last_seen, at),
-            },
-        )
+    widen_seen(conn, _SET_URL_SEEN, {"url_id": seen.url_id}, seen.url_first_seen, seen.url_last_seen, at)
     return False
+
+
+def widen_seen(
+    conn: Connection, stmt: Executable, key: dict[str, Any], first: datetime, last: datetime, at: datetime
+) -> None:
+    """Widen a row's first_seen..last_seen to take in a sighting at `at` (`stmt`: the row's UPDATE
+    of first_seen and last_seen, by `key`); a sighting inside the window writes nothing."""
+    if not first <= at <= last:
+        conn.execute(stmt, {**key, "first_seen": min(first, at), "last_seen": max(last, at)})
 
 
 def _c23(prev_number: int, number: int, changes: dict[str, Any]) -> dict[str, Any]:
