@@ -183,16 +183,6 @@ def _resolve(rows: list[str]) -> Grid:
                 end = c + cs
                 if rs == 1 and c == size:  # a colspan at the row's end: extend it
                     line.extend([text] * cs)
-                elif cs == 1:  # a rowspan: one position per row, no loop over columns
-                    for below in range(r, min(r + rs, n)):
-                        target = filled[below]
-                        if target is None:  # a row nothing reached yet
-                            filled[below] = [None] * c + [text]
-                        elif len(target) <= c:
-                            target.extend([None] * (c - len(target)))
-                            target.append(text)
-                        elif target[c] is None:
-                            target[c] = text
                 else:
                     for below in range(r, min(r + rs, n)):
                         target = filled[below]
