@@ -119,6 +119,11 @@ def split_cells(cells: Sequence[str], positional: bool) -> tuple[list[str], list
                 last = i
         labels = dedupe_labels([c for c in cells[: last + 1] if c.strip()])
         return labels, list(cells[last + 1 :]), last + 1
+    if len(cells) == 1:  # one cell per line (text reports: narrative, mostly): no loop, no dedupe
+        cell = cells[0]
+        if not cell.strip():
+            return [], [], 0
+        return ([], [cell], 0) if is_value(cell) else ([cell], [], 0)
     labels: list[str] = []
     values: list[str] = []
     for cell in cells:

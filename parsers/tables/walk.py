@@ -148,15 +148,6 @@ def _row_view(cells: tuple[str, ...], positional: bool) -> _View:
         offset = _last_label(cells) + 1
         labels, label_view = _grid_labels(cells[:offset])
         values = cells[offset:]
-    elif len(cells) == 1:  # one cell per line (narrative, mostly): split_cells of one cell
-        cell, offset = cells[0], 0
-        if not cell.strip():
-            labels, values = (), ()
-        elif is_value(cell):
-            labels, values = (), (cell,)
-        else:
-            labels, values = (cell,), ()
-        label_view = _label_view(labels)
     else:
         split_labels, split_values, offset = split_cells(cells, positional)
         labels, values = tuple(split_labels), tuple(split_values)
