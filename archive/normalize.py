@@ -107,7 +107,7 @@ def _check_cell(agency: str, year: int, key: str, value: Any, kind: str) -> None
         return
     if not isinstance(value, int) or isinstance(value, bool):
         raise ArchiveError(bad + "an integer")
-    if abs(value) >= 2**63:
+    if abs(value) >= _INT64:
         raise ArchiveError(bad + "a 64-bit integer")
 
 
@@ -125,14 +125,9 @@ def _decimal_keys() -> frozenset[str]:
     return frozenset(k for k, kind in _key_types().items() if kind == "decimal")
 
 
-_TYPES: dict[str, str] | None = None
-
-
+@cache
 def _key_types() -> dict[str, str]:
-    global _TYPES
-    if _TYPES is None:
-        _TYPES = {k.key: k.type for t in spec.TEMPLATES for k in spec.keys(t)}
-    return _TYPES
+    return {k.key: k.type for t in spec.TEMPLATES for k in spec.keys(t)}
 
 
 def cell_rows(version_id: int, cells: dict[str, Any]) -> list[tuple[int, str, int | None, str | None]]:
